@@ -1,0 +1,3 @@
+from peacemonitor.cli import main
+
+main()

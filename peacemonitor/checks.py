@@ -1,0 +1,146 @@
+"""Registry checks beyond the schema: references resolve, dates are in a possible order,
+names are unambiguous. Each problem names file, record and field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from peacemonitor.model import Cited, PartialDate
+from peacemonitor.names import normalize_name
+from peacemonitor.registry import Problem, Registry
+
+Finding = tuple[str, str]  # (field path, message)
+
+
+def check(registry: Registry) -> list[Problem]:
+    """Every problem in a parsed registry, in file order."""
+    problems = []
+    for kind, record in registry.records():
+        record_id = str(getattr(record, "id"))  # noqa: B009
+        file, line = registry.origin.get((kind, record_id), ("?", None))
+        for check_one in CHECKS:
+            for path, message in check_one(registry, kind, record):
+                problems.append(Problem(file, line, record_id, path, message))
+    problems += _alias_clashes(registry)
+    return problems
+
+
+def _before(a: PartialDate | None, b: PartialDate | None) -> bool:
+    """True only when ``a`` is certainly after ``b``: partial dates that overlap are fine."""
+    return a is not None and b is not None and a.first > b.last
+
+
+def _walk(value: Any, path: str) -> Iterator[tuple[str, Any]]:
+    """Every nested model with its dotted path."""
+    if isinstance(value, BaseModel):
+        yield path, value
+        for name in type(value).model_fields:
+            yield from _walk(getattr(value, name), f"{path}.{name}" if path else name)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _walk(item, f"{path}.{index}")
+
+
+def _citations(registry: Registry, kind: str, record: BaseModel) -> Iterator[Finding]:
+    """Every citation names a known source."""
+    for path, node in _walk(record, ""):
+        if isinstance(node, Cited):
+            for index, citation in enumerate(node.sources):
+                if citation.source not in registry.sources:
+                    where = f"{path}.sources.{index}.source".lstrip(".")
+                    yield where, f"unknown source {citation.source!r}"
+
+
+_REFERENCES: dict[str, str] = {
+    "actor": "actors",
+    "actors": "actors",
+    "parties": "actors",
+    "responsible": "actors",
+    "table": "tables",
+}
+
+
+def _references(registry: Registry, kind: str, record: BaseModel) -> Iterator[Finding]:
+    """Ids that point at other records exist."""
+    for path, node in _walk(record, ""):
+        for name, target in _REFERENCES.items():
+            value = getattr(node, name, None) if name in type(node).model_fields else None
+            ids = value if isinstance(value, list) else [value] if isinstance(value, str) else []
+            for ref in ids:
+                if isinstance(ref, str) and ref not in getattr(registry, target):
+                    where = f"{path}.{name}".lstrip(".")
+                    yield where, f"unknown {target[:-1]} {ref!r}"
+
+
+def _spans(registry: Registry, kind: str, record: BaseModel) -> Iterator[Finding]:
+    """since ≤ until, period_start ≤ period_end, a step's planned end after the step."""
+    pairs = (("since", "until"), ("period_start", "period_end"), ("date", "until"))
+    for path, node in _walk(record, ""):
+        for start, end in pairs:
+            a, b = getattr(node, start, None), getattr(node, end, None)
+            if isinstance(a, PartialDate) and isinstance(b, PartialDate) and _before(a, b):
+                yield f"{path}.{end}".lstrip("."), f"{end} {b} is before {start} {a}"
+
+
+def _sequence(items: list[Any], attribute: str, label: str) -> Iterator[Finding]:
+    for index in range(1, len(items)):
+        previous, current = getattr(items[index - 1], attribute), getattr(items[index], attribute)
+        if _before(previous, current):
+            yield (
+                f"{label}.{index}.{attribute}",
+                f"{current} comes after {previous} in the list but is earlier: keep history in order",
+            )
+
+
+def _histories(registry: Registry, kind: str, record: BaseModel) -> Iterator[Finding]:
+    """Status histories and ceasefire lifecycles are in date order."""
+    if kind == "tables":
+        yield from _sequence(record.status_history, "date", "status_history")  # type: ignore[attr-defined]
+    if kind == "ceasefires":
+        yield from _sequence(record.events, "date", "events")  # type: ignore[attr-defined]
+    if kind == "agreements":
+        for index, provision in enumerate(record.provisions):  # type: ignore[attr-defined]
+            yield from _sequence(provision.implementation, "as_of", f"provisions.{index}.implementation")
+
+
+def _lineage_dates(registry: Registry, kind: str, record: BaseModel) -> Iterator[Finding]:
+    """An actor cannot split from a group before that group was founded."""
+    if kind != "actors":
+        return
+    for index, relation in enumerate(record.relations):  # type: ignore[attr-defined]
+        target = registry.actors.get(relation.actor)
+        if target is not None and _before(target.founded, relation.since):
+            yield (
+                f"relations.{index}.since",
+                f"{relation.since} is before {relation.actor} was founded ({target.founded})",
+            )
+        if relation.actor == record.id:  # type: ignore[attr-defined]
+            yield f"relations.{index}.actor", "an actor cannot relate to itself"
+
+
+def _alias_clashes(registry: Registry) -> list[Problem]:
+    """One normalised name must lead to one actor, or importers cannot map actor strings."""
+    owners: dict[str, str] = {}
+    problems = []
+    for actor in registry.actors.values():
+        names = {normalize_name(n) for n in [actor.name, *(a.name for a in actor.aliases)]}
+        for name in sorted(names):
+            other = owners.setdefault(name, actor.id)
+            if other != actor.id:
+                file, line = registry.origin.get(("actors", actor.id), ("?", None))
+                problems.append(
+                    Problem(file, line, actor.id, "aliases", f"name {name!r} is also {other!r}'s")
+                )
+    return problems
+
+
+CHECKS: tuple[Callable[[Registry, str, BaseModel], Iterator[Finding]], ...] = (
+    _citations,
+    _references,
+    _spans,
+    _histories,
+    _lineage_dates,
+)

@@ -1,0 +1,68 @@
+"""The ``peacemonitor`` command. Each command parses input, calls one library function, renders.
+
+Command groups live in sibling modules, each with a ``register(app)``; heavy imports stay inside
+commands so ``peacemonitor --help`` is fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from peacemonitor.errors import PeacemonitorError
+from peacemonitor.settings import Settings
+
+
+class _Group(TyperGroup):
+    """Turns every PeacemonitorError into one line on stderr and exit code 1: no tracebacks."""
+
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except PeacemonitorError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    no_args_is_help=True,
+    add_completion=False,
+    help="Monitor a peace process territory by territory.",
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _settings(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option(help="Store file.", envvar="PEACEMONITOR_DB", show_default="./peacemonitor.duckdb"),
+    ] = None,
+) -> None:
+    ctx.obj = Settings.from_env(db)
+
+
+def settings(ctx: typer.Context) -> Settings:
+    """The settings the top-level callback put on the context."""
+    root = ctx.find_root()
+    assert isinstance(root.obj, Settings)
+    return root.obj
+
+
+def _register_all() -> None:
+    from peacemonitor.cli import process, registry_commands
+
+    registry_commands.register(app)
+    process.register(app)
+
+
+_register_all()
+
+
+def main() -> None:
+    app()

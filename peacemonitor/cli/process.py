@@ -1,0 +1,168 @@
+"""Read commands over the peace process: actors, actor, tables, table, ceasefires, stats."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+
+from peacemonitor.cli.render import Format, emit, table_text
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="Day to look at (YYYY-MM-DD); today by default.")
+]
+
+
+def _day(as_of: str | None) -> dt.date | None:
+    from peacemonitor.model import parse_day
+
+    if as_of is None:
+        return None
+    try:
+        return parse_day(as_of)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--as-of") from None
+
+
+def _registry(ctx: typer.Context):  # type: ignore[no-untyped-def]
+    from peacemonitor.cli import settings
+    from peacemonitor.registry import from_store
+
+    return from_store(settings(ctx).store())
+
+
+def actors(ctx: typer.Context, format: FormatOpt = Format.TABLE, as_of: AsOfOpt = None) -> None:
+    """List actors with their kind, legal status and origins."""
+    from peacemonitor.actors import list_actors
+
+    items = list_actors(_registry(ctx), _day(as_of))
+    emit(items, ["id", "name", "kind", "legal_status", "origins"], format)
+
+
+def _tree_lines(node, depth: int = 0) -> list[str]:  # type: ignore[no-untyped-def]
+    how = f" [{node.relation.value}{' ' + str(node.since) if node.since else ''}]" if node.relation else ""
+    lines = [f"{'  ' * depth}{node.actor} — {node.name}{how}"]
+    for child in node.children:
+        lines += _tree_lines(child, depth + 1)
+    return lines
+
+
+def actor(ctx: typer.Context, actor_id: str, format: FormatOpt = Format.TABLE) -> None:
+    """One actor: names, legal status, strength, presence, and its lineage with sources."""
+    from peacemonitor.actors import actor_detail
+
+    registry = _registry(ctx)
+    detail = actor_detail(registry, actor_id)
+    if format is not Format.TABLE:
+        emit(detail, [], format) if format is Format.JSON else _lineage_csv(detail)
+        return
+    typer.echo(_actor_text(detail, registry))
+
+
+def _lineage_csv(detail) -> None:  # type: ignore[no-untyped-def]
+    from peacemonitor.cli.render import csv_text
+
+    rows = [
+        [r.kind.value, r.actor, str(r.since or ""), str(r.until or ""), "; ".join(c.source for c in r.sources)]
+        for r in detail.actor.relations
+    ]
+    typer.echo(csv_text(rows, ["relation", "actor", "since", "until", "sources"]))
+
+
+def _actor_text(detail, registry) -> str:  # type: ignore[no-untyped-def]
+    a = detail.actor
+    status = detail.legal_status.status.value if detail.legal_status else "not recorded"
+    lines = [f"{a.id} — {a.name} ({a.kind.value})", f"legal status: {status}"]
+    if a.aliases:
+        lines.append("also: " + "; ".join(x.name for x in a.aliases))
+    for s in a.strength:
+        lines.append(f"strength {s.as_of}: {s.qualifier + ' ' if s.qualifier else ''}{s.value} {s.unit}"
+                     f" [{', '.join(c.source for c in s.sources)}]")
+    for r in a.relations:
+        source = registry.sources[r.sources[0].source]
+        lines.append(f"{r.kind.value} {r.actor}" + (f" since {r.since}" if r.since else "")
+                     + f" — {source.publisher}, {source.date or 'n.d.'}: \"{r.sources[0].passage or source.title}\"")
+    lines.append("lineage:")
+    lines += ["  " + line for line in _tree_lines(detail.lineage)]
+    if detail.tables:
+        lines.append("tables: " + ", ".join(detail.tables))
+    if detail.ceasefires:
+        lines.append("ceasefires: " + ", ".join(detail.ceasefires))
+    return "\n".join(lines)
+
+
+def tables(ctx: typer.Context, format: FormatOpt = Format.TABLE, as_of: AsOfOpt = None) -> None:
+    """Negotiation tables with level, track and status on a day."""
+    from peacemonitor.tables import list_tables
+
+    items = list_tables(_registry(ctx), _day(as_of))
+    emit(items, ["id", "level", "track", "status", "status_since", "armed_groups"], format)
+
+
+def table(
+    ctx: typer.Context, table_id: str, format: FormatOpt = Format.TABLE, as_of: AsOfOpt = None
+) -> None:
+    """One table: status history, parties, ceasefires, agreements and provisions, red lines."""
+    from peacemonitor.tables import table_detail
+
+    detail = table_detail(_registry(ctx), table_id, _day(as_of))
+    if format is Format.JSON:
+        emit(detail, [], format)
+        return
+    history = detail.table.status_history
+    emit(history, ["date", "status", "venue"], format, title=f"{detail.table.id}: status history")
+    if format is Format.TABLE:
+        typer.echo(_table_extras(detail))
+
+
+def _table_extras(detail) -> str:  # type: ignore[no-untyped-def]
+    parts = [
+        "parties: " + ", ".join(f"{p.actor} ({p.role.value})" for p in detail.parties_now),
+    ]
+    for c in detail.ceasefires:
+        parts.append(f"ceasefire {c.id}: {c.status}" + (f" since {c.since}" if c.since else ""))
+    rows = [
+        [a.agreement.id, p.provision.id, p.provision.theme,
+         "" if p.level is None else str(int(p.level)), "yes" if p.implemented_before_signed else ""]
+        for a in detail.agreements for p in a.provisions
+    ]
+    if rows:
+        parts.append(table_text(rows, ["agreement", "provision", "theme", "kroc level", "before signed"]))
+    for r in detail.red_lines:
+        parts.append(f"red line {r.id}: {r.description}")
+    for g in detail.gestures:
+        parts.append(f"gesture {g.date} {g.actor}: {g.kind} ({g.valence.value})")
+    return "\n".join(parts)
+
+
+def ceasefires(
+    ctx: typer.Context,
+    format: FormatOpt = Format.TABLE,
+    as_of: AsOfOpt = None,
+    live: Annotated[bool, typer.Option(help="Only those declared or in force that day.")] = False,
+) -> None:
+    """Ceasefires and their state on a day: in force where, suspended where, ended why."""
+    from peacemonitor.ceasefires import list_ceasefires
+
+    items = list_ceasefires(_registry(ctx), _day(as_of), only_live=live)
+    emit(items, ["id", "kind", "parties", "status", "since", "planned_end", "in_force", "suspended"], format)
+
+
+def stats(
+    ctx: typer.Context,
+    format: FormatOpt = Format.TABLE,
+    indicator: Annotated[str | None, typer.Option(help="Only this indicator.")] = None,
+    actor: Annotated[str | None, typer.Option(help="Only statistics about this actor.")] = None,
+) -> None:
+    """Published statistics with qualifier, period and source."""
+    from peacemonitor.statistics import list_statistics
+
+    items = list_statistics(_registry(ctx), indicator=indicator, actor=actor)
+    emit(items, ["id", "indicator", "qualifier", "value", "unit", "period_start", "period_end", "territory"], format)
+
+
+def register(app: typer.Typer) -> None:
+    for command in (actors, actor, tables, table, ceasefires, stats):
+        app.command()(command)

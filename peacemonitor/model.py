@@ -1,0 +1,565 @@
+"""The project's vocabulary: enums and typed records shared by every module.
+
+Registry records are pydantic models because they arrive from human-edited files; observations are
+plain dataclasses because importers make millions of them. Nothing here touches the store.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+    field_validator,
+)
+
+
+class Precision(StrEnum):
+    """How much of a date a source actually gives."""
+
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date with the precision its source gives: "2024-03" is March 2024, not 1 March."""
+
+    year: int
+    month: int = 1
+    day: int = 1
+    precision: Precision = Precision.DAY
+
+    @classmethod
+    def parse(cls, value: object) -> PartialDate:
+        """Read "2024", "2024-03", "2024-03-17", a date or a PartialDate."""
+        if isinstance(value, PartialDate):
+            return value
+        if isinstance(value, dt.datetime):
+            return cls(value.year, value.month, value.day, Precision.DAY)
+        if isinstance(value, dt.date):
+            return cls(value.year, value.month, value.day, Precision.DAY)
+        text = str(value).strip()
+        match = _DATE_RE.match(text)
+        if not match:
+            raise ValueError(f"not a date: {text!r} (write YYYY, YYYY-MM or YYYY-MM-DD)")
+        year, month, day = match.groups()
+        precision = Precision.DAY if day else Precision.MONTH if month else Precision.YEAR
+        result = cls(int(year), int(month or 1), int(day or 1), precision)
+        result.first  # noqa: B018 - validates month and day
+        return result
+
+    @property
+    def first(self) -> dt.date:
+        """The first day the date may mean."""
+        return dt.date(self.year, self.month, self.day)
+
+    @property
+    def last(self) -> dt.date:
+        """The last day the date may mean: 31 March for "2024-03"."""
+        if self.precision is Precision.YEAR:
+            return dt.date(self.year, 12, 31)
+        if self.precision is Precision.MONTH:
+            return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+        return self.first
+
+    def covers(self, day: dt.date) -> bool:
+        """True when ``day`` falls inside this date's window of uncertainty."""
+        return self.first <= day <= self.last and self.precision is not Precision.DAY
+
+    def __str__(self) -> str:
+        if self.precision is Precision.YEAR:
+            return f"{self.year:04d}"
+        if self.precision is Precision.MONTH:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+
+PDate = Annotated[
+    PartialDate,
+    PlainValidator(PartialDate.parse),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}),
+]
+
+
+def parse_day(value: str | dt.date) -> dt.date:
+    """An exact day for ``--as-of``: a partial date is not allowed there."""
+    if isinstance(value, dt.date):
+        return value
+    parsed = PartialDate.parse(value)
+    if parsed.precision is not Precision.DAY:
+        raise ValueError(f"{value!r}: give a full day (YYYY-MM-DD)")
+    return parsed.first
+
+
+# --- territories -----------------------------------------------------------------------------
+
+
+class TerritoryLevel(StrEnum):
+    COUNTRY = "country"
+    DEPARTMENT = "department"
+    MUNICIPALITY = "municipality"
+
+
+def territory_level(code: str) -> TerritoryLevel:
+    """The level a territory code names: "CO" country, "52" department, "52835" municipality."""
+    if re.fullmatch(r"[A-Z]{2}", code):
+        return TerritoryLevel.COUNTRY
+    if re.fullmatch(r"\d{2}", code):
+        return TerritoryLevel.DEPARTMENT
+    if re.fullmatch(r"\d{5}", code):
+        return TerritoryLevel.MUNICIPALITY
+    raise ValueError(
+        f"not a territory code: {code!r} (ISO country 'CO', DIVIPOLA department '52' "
+        "or municipality '52835', as text)"
+    )
+
+
+def _territory_code(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"territory code {value!r} must be quoted text: '05001' is not 5001")
+    territory_level(value)
+    return value
+
+
+TerritoryCode = Annotated[str, PlainValidator(_territory_code), WithJsonSchema({"type": "string"})]
+
+
+class MatchKind(StrEnum):
+    """How a place was resolved to a territory."""
+
+    CODE = "code"
+    EXACT_NAME = "exact-name"
+    VARIANT = "variant"
+    FUZZY = "fuzzy"
+    POINT_IN_POLYGON = "point-in-polygon"
+    NEAREST = "nearest"
+    SUCCESSOR = "successor"
+    COUNTRY_ONLY = "country-only"
+
+
+class Unresolved(StrEnum):
+    """Why a place could not be resolved to a municipality."""
+
+    UNKNOWN = "unknown"
+    AMBIGUOUS = "ambiguous"
+    OUTSIDE_COUNTRY = "outside-country"
+    TOO_IMPRECISE = "too-imprecise"
+
+
+# --- categories ------------------------------------------------------------------------------
+
+
+class Category(StrEnum):
+    """Canonical observation categories; docs/categories.md maps each source onto them."""
+
+    HOMICIDE = "homicide"
+    MASSACRE = "massacre"
+    SOCIAL_LEADER_KILLING = "social-leader-killing"
+    PEACE_SIGNATORY_KILLING = "peace-signatory-killing"
+    STATE_GROUP_CLASH = "state-group-clash"
+    GROUP_GROUP_CLASH = "group-group-clash"
+    ATTACK_ON_SECURITY_FORCES = "attack-on-security-forces"
+    VIOLENCE_AGAINST_CIVILIANS = "violence-against-civilians"
+    KIDNAPPING = "kidnapping"
+    EXTORTION = "extortion"
+    FORCED_DISPLACEMENT = "forced-displacement"
+    CONFINEMENT = "confinement"
+    THREAT = "threat"
+    LANDMINE_IED = "landmine-ied"
+    FORCED_RECRUITMENT = "forced-recruitment"
+    STRATEGIC_DEVELOPMENT = "strategic-development"
+    TERRORISM = "terrorism"
+
+
+class Unit(StrEnum):
+    """What an observation's count counts."""
+
+    INCIDENTS = "incidents"
+    VICTIMS = "victims"
+    DEATHS = "deaths"
+    EVENTS = "events"
+
+
+# --- registry records ------------------------------------------------------------------------
+
+
+class Record(BaseModel):
+    """Strict base: an unknown field in a registry file is an error, not a silent drop."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(Record):
+    """A document a fact was read in."""
+
+    id: str
+    publisher: str
+    title: str
+    author: str | None = None
+    date: PDate | None = None
+    url: str | None = None
+    url_unverified: bool = False
+    licence: str | None = None
+    accessed: PDate | None = None
+    note: str | None = None
+
+
+class Citation(Record):
+    """One fact's support: the document read, its passage, and the original source if secondary."""
+
+    source: str
+    passage: str | None = None
+    originally: str | None = Field(
+        default=None, description="the original publisher when learnt second-hand, e.g. INDEPAZ"
+    )
+
+
+class Cited(Record):
+    """Anything that states a fact: at least one citation, optionally marked unverified."""
+
+    sources: list[Citation] = Field(min_length=1)
+    unverified: bool = False
+    note: str | None = None
+
+
+class ActorKind(StrEnum):
+    STATE = "state"
+    STATE_FORCE = "state-force"
+    INSURGENCY = "insurgency"
+    DISSIDENT_FACTION = "dissident-faction"
+    CRIMINAL_ORGANISATION = "criminal-organisation"
+    URBAN_GANG = "urban-gang"
+    PARAMILITARY = "paramilitary"
+    OTHER = "other"
+
+
+class AliasKind(StrEnum):
+    NAME = "name"
+    SPANISH = "spanish"
+    ENGLISH = "english"
+    ABBREVIATION = "abbreviation"
+    FORMER = "former"
+    ACLED = "acled"
+    UCDP = "ucdp"
+
+
+class Alias(Record):
+    name: str
+    kind: AliasKind = AliasKind.NAME
+
+
+class LegalStatus(StrEnum):
+    """Standing under Ley 2272 of 2022; it decides transitional-justice eligibility."""
+
+    POLITICAL = "political"
+    HIGH_IMPACT_CRIMINAL = "high-impact-criminal"
+    CRIMINAL = "criminal"
+    STATE = "state"
+
+
+class LegalStatusSpan(Cited):
+    status: LegalStatus
+    since: PDate | None = None
+    until: PDate | None = None
+    instrument: str | None = None
+
+
+class StrengthEstimate(Cited):
+    value: int
+    high: int | None = None
+    qualifier: str | None = None
+    unit: str = "members"
+    as_of: PDate
+
+
+class PresenceKind(StrEnum):
+    """Presence a source reports, and presence derived from events: never mixed."""
+
+    REPORTED = "reported"
+    DERIVED = "derived"
+
+
+class Presence(Cited):
+    territories: list[TerritoryCode] = Field(min_length=1)
+    as_of: PDate
+    kind: PresenceKind = PresenceKind.REPORTED
+    detail: str | None = None
+
+
+class RelationKind(StrEnum):
+    SPLIT_FROM = "split-from"
+    MERGED_INTO = "merged-into"
+    RENAMED_FROM = "renamed-from"
+    FACTION_OF = "faction-of"
+    ALLIED_WITH = "allied-with"
+    RIVAL_OF = "rival-of"
+
+
+LINEAGE_RELATIONS = (RelationKind.SPLIT_FROM, RelationKind.FACTION_OF, RelationKind.RENAMED_FROM)
+
+
+class ActorRelation(Cited):
+    kind: RelationKind
+    actor: str
+    since: PDate | None = None
+    until: PDate | None = None
+
+
+class Actor(Cited):
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    name: str
+    kind: ActorKind
+    aliases: list[Alias] = []
+    founded: PDate | None = None
+    legal_status: list[LegalStatusSpan] = []
+    strength: list[StrengthEstimate] = []
+    presence: list[Presence] = []
+    relations: list[ActorRelation] = []
+
+
+class TableLevel(StrEnum):
+    NATIONAL = "national"
+    REGIONAL = "regional"
+    URBAN = "urban"
+
+
+class TableTrack(StrEnum):
+    """Political negotiation (Ley 2272 GAO) or socio-legal talks towards submission to justice."""
+
+    POLITICAL = "political"
+    SOCIO_LEGAL = "socio-legal"
+
+
+class TableStatus(StrEnum):
+    EXPLORATORY = "exploratory"
+    INSTALLED = "installed"
+    SUSPENDED = "suspended"
+    RESUMED = "resumed"
+    CONCLUDED = "concluded"
+    BROKEN_OFF = "broken-off"
+
+
+class PartyRole(StrEnum):
+    GOVERNMENT = "government"
+    ARMED_GROUP = "armed-group"
+    GUARANTOR = "guarantor"
+    MEDIATOR = "mediator"
+    COMPANION = "companion"
+
+
+class TableParty(Cited):
+    actor: str
+    role: PartyRole = PartyRole.ARMED_GROUP
+    since: PDate | None = None
+    until: PDate | None = None
+
+
+class Delegation(Cited):
+    actor: str
+    head: str | None = None
+    members: list[str] = []
+    as_of: PDate
+
+
+class StatusChange(Cited):
+    status: TableStatus
+    date: PDate
+    venue: str | None = None
+
+
+class AgendaPoint(Cited):
+    title: str
+
+
+class NegotiationTable(Cited):
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    name: str
+    level: TableLevel
+    track: TableTrack
+    parties: list[TableParty] = Field(min_length=1)
+    delegations: list[Delegation] = []
+    scope: list[TerritoryCode] = ["CO"]
+    agenda: list[AgendaPoint] = []
+    venue: str | None = None
+    status_history: list[StatusChange] = Field(min_length=1)
+
+
+class CeasefireKind(StrEnum):
+    UNILATERAL = "unilateral"
+    BILATERAL = "bilateral"
+    MULTILATERAL = "multilateral"
+
+
+class CeasefireEventKind(StrEnum):
+    DECLARED = "declared"
+    IN_FORCE = "in-force"
+    EXTENDED = "extended"
+    SUSPENDED = "suspended"
+    RESUMED = "resumed"
+    ENDED = "ended"
+
+
+class CeasefireEvent(Cited):
+    """One step of a ceasefire's life; ``scope`` limits a suspension to some territories."""
+
+    kind: CeasefireEventKind
+    date: PDate
+    until: PDate | None = Field(default=None, description="planned end set by this step")
+    scope: list[TerritoryCode] | None = None
+    instrument: str | None = None
+    reason: str | None = None
+
+
+class Ceasefire(Cited):
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    name: str
+    kind: CeasefireKind
+    parties: list[str] = Field(min_length=1)
+    table: str | None = None
+    purpose: str | None = None
+    verification: str | None = None
+    instruments: list[str] = []
+    scope: list[TerritoryCode] = ["CO"]
+    events: list[CeasefireEvent] = Field(min_length=1)
+
+
+class GestureValence(StrEnum):
+    GOODWILL = "goodwill"
+    HOSTILE = "hostile"
+
+
+class Gesture(Cited):
+    id: str
+    actor: str
+    date: PDate
+    kind: str
+    valence: GestureValence
+    description: str
+    table: str | None = None
+    territories: list[TerritoryCode] = []
+
+
+class ImplementationLevel(IntEnum):
+    """Kroc scale (not PA-X's 0-3, which measures how detailed a provision is)."""
+
+    NOT_STARTED = 0
+    MINIMAL = 1
+    INTERMEDIATE = 2
+    COMPLETE = 3
+
+
+class ImplementationStatus(Cited):
+    level: ImplementationLevel
+    as_of: PDate
+
+
+class Provision(Cited):
+    id: str
+    text: str
+    theme: str
+    responsible: list[str] = []
+    implementation: list[ImplementationStatus] = []
+
+
+class Agreement(Cited):
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    table: str | None = None
+    date: PDate
+    title: str
+    kind: str
+    provisions: list[Provision] = []
+
+
+class RedLine(Cited):
+    id: str
+    table: str
+    description: str
+    categories: list[Category] = []
+    actors: list[str] = []
+    since: PDate | None = None
+
+
+class Qualifier(StrEnum):
+    EXACT = "exact"
+    ABOUT = "about"
+    MORE_THAN = "more-than"
+    AT_LEAST = "at-least"
+    LESS_THAN = "less-than"
+    UP_TO = "up-to"
+
+
+class Baseline(Record):
+    description: str
+    value: float | None = None
+    period_start: PDate | None = None
+    period_end: PDate | None = None
+
+
+class Statistic(Cited):
+    id: str
+    indicator: str
+    value: float
+    unit: str
+    qualifier: Qualifier = Qualifier.EXACT
+    qualifier_text: str | None = None
+    baseline: Baseline | None = None
+    territory: TerritoryCode = "CO"
+    period_start: PDate | None = None
+    period_end: PDate | None = None
+    actor: str | None = None
+    category: Category | None = None
+    statement: str
+
+    @field_validator("indicator")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9]+([-_][a-z0-9]+)*", value):
+            raise ValueError("indicator is a lower-case slug, e.g. social-leaders-killed")
+        return value
+
+
+# --- observations ----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Observation:
+    """A count of something in a unit, at a date and a territory, from one source record.
+
+    ``record_id`` is the source's own id, or "<file sha256>:<row>" — never a hash of the row's
+    content, since real files hold identical rows that are distinct events. ``part`` tells apart
+    the observations one row yields (a wide table's year columns).
+    """
+
+    source: str
+    record_id: str
+    category: Category
+    unit: Unit
+    count: float
+    date: PartialDate
+    territory_level: TerritoryLevel
+    territory_code: str
+    resolution: str
+    actor_ids: list[str] = field(default_factory=list)
+    actor_raw: list[str] = field(default_factory=list)
+    deaths_best: float | None = None
+    deaths_low: float | None = None
+    deaths_high: float | None = None
+    civilian_targeting: bool | None = None
+    part: str = ""
+    attributes: dict[str, Any] = field(default_factory=dict)

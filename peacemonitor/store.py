@@ -1,0 +1,166 @@
+"""The embedded DuckDB store: one file, versioned migrations, short-lived connections.
+
+DuckDB lets one process write a file and blocks every other process (readers too) while it does.
+So nothing here keeps a connection open: each read or write opens the file, does its work and
+closes it, and an open that meets another process's lock waits and retries until ``timeout``.
+Importers keep their write transactions short (one file each), so a dashboard reading in another
+process waits at most that long instead of failing.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from peacemonitor.errors import SchemaOutdated, SchemaTooNew, StoreBusy, StoreMissing
+
+DEFAULT_DB = "peacemonitor.duckdb"
+_LOCK_MARKERS = ("lock", "Conflicting", "being used by another process")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def migrations() -> list[Migration]:
+    """The bundled migrations, ordered by the number that starts each file name."""
+    found = []
+    for entry in (resources.files("peacemonitor") / "migrations").iterdir():
+        if entry.name.endswith(".sql"):
+            number, _, rest = entry.name.partition("_")
+            found.append(Migration(int(number), rest.removesuffix(".sql"), entry.read_text()))
+    return sorted(found, key=lambda m: m.version)
+
+
+def schema_version() -> int:
+    """The schema version this code writes."""
+    return migrations()[-1].version
+
+
+def default_db_path() -> Path:
+    """``$PEACEMONITOR_DB`` or ./peacemonitor.duckdb."""
+    return Path(os.environ.get("PEACEMONITOR_DB") or DEFAULT_DB)
+
+
+def _is_lock_error(error: duckdb.Error) -> bool:
+    return any(marker in str(error) for marker in _LOCK_MARKERS)
+
+
+@dataclass(frozen=True)
+class Store:
+    """A handle on the store file; cheap to make, holds no connection."""
+
+    path: Path
+    timeout: float = 30.0
+
+    def _connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        """Open the file, waiting out other processes' locks with jittered backoff."""
+        deadline = time.monotonic() + self.timeout
+        delay = 0.01
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.Error as error:
+                if not _is_lock_error(error) or time.monotonic() >= deadline:
+                    if _is_lock_error(error):
+                        raise StoreBusy(
+                            f"{self.path} stayed locked by another process for "
+                            f"{self.timeout:.0f} s; try again when its import ends"
+                        ) from error
+                    raise
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 0.5)
+
+    @contextmanager
+    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection, closed on exit; the schema must be current."""
+        if not self.path.exists():
+            raise StoreMissing(f"no store at {self.path}: run `peacemonitor init` first")
+        connection = self._connect(read_only=True)
+        try:
+            _check_version(connection, self.path)
+            yield connection
+        finally:
+            connection.close()
+
+    @contextmanager
+    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection inside one transaction: committed on success, rolled back on any exit
+        by exception, Ctrl-C included, so a failed import leaves the store as it was."""
+        connection = self._connect(read_only=False)
+        try:
+            _check_version(connection, self.path)
+            connection.begin()
+            try:
+                yield connection
+            except BaseException:
+                connection.rollback()
+                raise
+            connection.commit()
+        finally:
+            connection.close()
+
+    def migrate(self) -> list[int]:
+        """Create the file if needed and apply pending migrations; return the versions applied."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = self._connect(read_only=False)
+        try:
+            return _apply_migrations(connection, self.path)
+        finally:
+            connection.close()
+
+
+def _current_version(connection: duckdb.DuckDBPyConnection) -> int:
+    exists = connection.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return 0
+    row = connection.execute("SELECT max(version) FROM schema_migrations").fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _check_version(connection: duckdb.DuckDBPyConnection, path: Path) -> None:
+    version, wanted = _current_version(connection), schema_version()
+    if version > wanted:
+        raise SchemaTooNew(
+            f"{path} has schema version {version}; this peacemonitor knows up to {wanted}: upgrade"
+        )
+    if version < wanted:
+        raise SchemaOutdated(
+            f"{path} has schema version {version}, needs {wanted}: run `peacemonitor init`"
+        )
+
+
+def _apply_migrations(connection: duckdb.DuckDBPyConnection, path: Path) -> list[int]:
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP DEFAULT now())"
+    )
+    current = _current_version(connection)
+    if current > schema_version():
+        _check_version(connection, path)
+    applied = []
+    for migration in migrations():
+        if migration.version <= current:
+            continue
+        connection.begin()
+        connection.execute(migration.sql)
+        connection.execute(
+            "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+            [migration.version, migration.name],
+        )
+        connection.commit()
+        applied.append(migration.version)
+    return applied

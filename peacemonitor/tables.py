@@ -1,0 +1,149 @@
+"""Negotiation tables: their status on any day, and everything hanging off them
+(parties, ceasefires, agreements and their provisions' implementation, red lines, gestures)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel
+
+from peacemonitor.ceasefires import CeasefireState, state_on
+from peacemonitor.errors import NotFound
+from peacemonitor.model import (
+    Agreement,
+    Gesture,
+    ImplementationLevel,
+    NegotiationTable,
+    PartyRole,
+    PDate,
+    Provision,
+    RedLine,
+    TableLevel,
+    TableParty,
+    TableStatus,
+    TableTrack,
+)
+from peacemonitor.registry import Registry, date_key
+
+
+class TableSummary(BaseModel):
+    """A table as it stood on ``as_of``."""
+
+    id: str
+    name: str
+    level: TableLevel
+    track: TableTrack
+    as_of: dt.date
+    status: TableStatus
+    status_since: PDate
+    status_uncertain: bool
+    armed_groups: list[str]
+    scope: list[str]
+    venue: str | None
+
+
+class ProvisionView(BaseModel):
+    provision: Provision
+    level: ImplementationLevel | None
+    level_as_of: PDate | None
+    implemented_before_signed: bool
+
+
+class AgreementView(BaseModel):
+    agreement: Agreement
+    provisions: list[ProvisionView]
+
+
+class TableDetail(BaseModel):
+    table: NegotiationTable
+    state: TableSummary | None
+    parties_now: list[TableParty]
+    ceasefires: list[CeasefireState]
+    agreements: list[AgreementView]
+    red_lines: list[RedLine]
+    gestures: list[Gesture]
+
+
+def get_table(registry: Registry, table_id: str) -> NegotiationTable:
+    try:
+        return registry.tables[table_id]
+    except KeyError:
+        raise NotFound(f"no table {table_id!r}; `peacemonitor tables` lists them") from None
+
+
+def _active(party: TableParty, day: dt.date) -> bool:
+    started = party.since is None or party.since.first <= day
+    return started and (party.until is None or party.until.last >= day)
+
+
+def summary_on(table: NegotiationTable, day: dt.date) -> TableSummary | None:
+    """The table's status on ``day``, or None if its history had not begun."""
+    reached = [change for change in table.status_history if change.date.first <= day]
+    if not reached:
+        return None
+    change = reached[-1]
+    return TableSummary(
+        id=table.id,
+        name=table.name,
+        level=table.level,
+        track=table.track,
+        as_of=day,
+        status=change.status,
+        status_since=change.date,
+        status_uncertain=change.date.last > day,
+        armed_groups=[
+            p.actor for p in table.parties if p.role is PartyRole.ARMED_GROUP and _active(p, day)
+        ],
+        scope=table.scope,
+        venue=change.venue or table.venue,
+    )
+
+
+def list_tables(registry: Registry, day: dt.date | None = None) -> list[TableSummary]:
+    """Every table whose history had begun by ``day`` (today by default), with its status."""
+    day = day or dt.date.today()
+    tables = sorted(registry.tables.values(), key=lambda t: t.id)
+    return [s for t in tables if (s := summary_on(t, day)) is not None]
+
+
+def provision_view(agreement: Agreement, provision: Provision) -> ProvisionView:
+    """Latest implementation level, and whether implementation began before signature."""
+    latest = max(provision.implementation, key=lambda s: date_key(s.as_of), default=None)
+    early = any(
+        s.level >= ImplementationLevel.MINIMAL and s.as_of.last < agreement.date.first
+        for s in provision.implementation
+    )
+    return ProvisionView(
+        provision=provision,
+        level=latest.level if latest else None,
+        level_as_of=latest.as_of if latest else None,
+        implemented_before_signed=early,
+    )
+
+
+def agreement_view(agreement: Agreement) -> AgreementView:
+    return AgreementView(
+        agreement=agreement, provisions=[provision_view(agreement, p) for p in agreement.provisions]
+    )
+
+
+def table_detail(registry: Registry, table_id: str, day: dt.date | None = None) -> TableDetail:
+    """A table with its parties, ceasefires, agreements, red lines and gestures."""
+    table = get_table(registry, table_id)
+    day = day or dt.date.today()
+    by_date = lambda items: sorted(items, key=lambda r: date_key(r.date))  # noqa: E731
+    return TableDetail(
+        table=table,
+        state=summary_on(table, day),
+        parties_now=[p for p in table.parties if _active(p, day)],
+        ceasefires=[
+            state_on(c, day)
+            for c in sorted(registry.ceasefires.values(), key=lambda c: c.id)
+            if c.table == table_id
+        ],
+        agreements=[
+            agreement_view(a) for a in by_date(registry.agreements.values()) if a.table == table_id
+        ],
+        red_lines=[r for r in registry.red_lines.values() if r.table == table_id],
+        gestures=[g for g in by_date(registry.gestures.values()) if g.table == table_id],
+    )
