@@ -1,0 +1,53 @@
+"""Shared fixtures: the real third-party data folder, a fresh store, an in-process CLI runner."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from peacemonitor.store import Store
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def shared_data_dir() -> Path | None:
+    """``$PEACEMONITOR_SHARED_DATA`` or ../shared/data beside the repository, if present."""
+    configured = os.environ.get("PEACEMONITOR_SHARED_DATA")
+    path = Path(configured) if configured else REPO.parent / "shared" / "data"
+    return path if path.is_dir() else None
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real data folder; tests that need it skip cleanly without it."""
+    path = shared_data_dir()
+    if path is None:
+        pytest.skip("real data not present (../shared/data or $PEACEMONITOR_SHARED_DATA)")
+    return path
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    """An empty, migrated store in a temporary directory."""
+    fresh = Store(tmp_path / "test.duckdb", timeout=10)
+    fresh.migrate()
+    return fresh
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Callable[..., tuple[int, str]]:
+    """Run the CLI in-process against a temporary store; returns (exit code, output)."""
+    from peacemonitor.cli import app
+
+    runner = CliRunner()
+    db = str(tmp_path / "cli.duckdb")
+
+    def run(*args: str) -> tuple[int, str]:
+        result = runner.invoke(app, ["--db", db, *args], catch_exceptions=False)
+        return result.exit_code, result.output
+
+    return run
