@@ -49,7 +49,7 @@ def _citations(registry: Registry, kind: str, record: BaseModel) -> Iterator[Fin
     for path, node in _walk(record, ""):
         if isinstance(node, Cited):
             for index, citation in enumerate(node.sources):
-                if citation.source not in registry.sources:
+                if not registry.has("sources", citation.source):
                     where = f"{path}.sources.{index}.source".lstrip(".")
                     yield where, f"unknown source {citation.source!r}"
 
@@ -70,7 +70,7 @@ def _references(registry: Registry, kind: str, record: BaseModel) -> Iterator[Fi
             value = getattr(node, name, None) if name in type(node).model_fields else None
             ids = value if isinstance(value, list) else [value] if isinstance(value, str) else []
             for ref in ids:
-                if isinstance(ref, str) and ref not in getattr(registry, target):
+                if isinstance(ref, str) and not registry.has(target, ref):
                     where = f"{path}.{name}".lstrip(".")
                     yield where, f"unknown {target[:-1]} {ref!r}"
 

@@ -83,12 +83,18 @@ class Registry:
     red_lines: dict[str, RedLine] = field(default_factory=dict)
     statistics: dict[str, Statistic] = field(default_factory=dict)
     origin: dict[tuple[str, str], tuple[str, int | None]] = field(default_factory=dict)
+    invalid: set[tuple[str, str]] = field(default_factory=set)
 
     def records(self) -> Iterator[tuple[str, BaseModel]]:
         """(kind, record) for every record, in a stable order."""
         for kind in KINDS:
             for record in getattr(self, kind).values():
                 yield kind, record
+
+    def has(self, kind: str, record_id: str) -> bool:
+        """Whether an id exists, counting records that failed validation (their problems are
+        reported once, not again at every reference to them)."""
+        return record_id in getattr(self, kind) or (kind, record_id) in self.invalid
 
     def count(self) -> int:
         return sum(1 for _ in self.records())
@@ -165,6 +171,8 @@ def parse_directory(directory: Path) -> tuple[Registry, list[Problem]]:
             record = _parse_record(kind, raw, (path.name, line), problems)
             if record is not None:
                 _add(registry, kind, record, (path.name, line), problems)
+            elif isinstance(raw, dict) and "id" in raw:
+                registry.invalid.add((kind, str(raw["id"])))
     return registry, problems
 
 

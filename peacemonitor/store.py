@@ -65,22 +65,65 @@ class Store:
     timeout: float = 30.0
 
     def _connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
-        """Open the file, waiting out other processes' locks with jittered backoff."""
+        """Open the file, waiting out other processes' locks with jittered backoff.
+
+        A reader that finds the file locked leaves a marker; a writer about to open the file
+        first lets marked readers in, so a run of import transactions cannot starve a dashboard.
+        """
+        if not read_only:
+            self._yield_to_readers()
         deadline = time.monotonic() + self.timeout
-        delay = 0.01
-        while True:
-            try:
-                return duckdb.connect(str(self.path), read_only=read_only)
-            except duckdb.Error as error:
-                if not _is_lock_error(error) or time.monotonic() >= deadline:
-                    if _is_lock_error(error):
+        delay, marker = 0.005, None
+        try:
+            while True:
+                try:
+                    return duckdb.connect(str(self.path), read_only=read_only)
+                except duckdb.Error as error:
+                    if not _is_lock_error(error):
+                        raise
+                    if time.monotonic() >= deadline:
                         raise StoreBusy(
                             f"{self.path} stayed locked by another process for "
-                            f"{self.timeout:.0f} s; try again when its import ends"
+                            f"{self.timeout:g} s; try again when its import ends"
                         ) from error
-                    raise
-            time.sleep(delay * (0.5 + random.random()))
-            delay = min(delay * 2, 0.5)
+                if read_only and marker is None:
+                    marker = self._mark_waiting()
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 0.05)
+        finally:
+            if marker is not None:
+                marker.unlink(missing_ok=True)
+
+    @property
+    def _waiting_dir(self) -> Path:
+        return self.path.with_name(self.path.name + ".readers-waiting")
+
+    def _mark_waiting(self) -> Path:
+        self._waiting_dir.mkdir(exist_ok=True)
+        marker = self._waiting_dir / f"{os.getpid()}-{time.monotonic_ns()}"
+        marker.touch()
+        return marker
+
+    def _yield_to_readers(self, limit: float = 2.0) -> None:
+        """Wait (at most ``limit`` s) while readers in other processes are queued for the file.
+        Markers older than ``limit`` are a crashed reader's and are ignored."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline and self._fresh_markers(limit):
+            time.sleep(0.005)
+
+    def _fresh_markers(self, max_age: float) -> bool:
+        try:
+            entries = list(self._waiting_dir.iterdir())
+        except FileNotFoundError:
+            return False
+        now = time.time()
+        for entry in entries:
+            try:
+                if now - entry.stat().st_mtime < max_age:
+                    return True
+            except FileNotFoundError:
+                continue
+        return False
 
     @contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
