@@ -86,7 +86,7 @@ def state_on(ceasefire: Ceasefire, day: dt.date) -> CeasefireState:
         _step(walk, event)
         walk.uncertain = walk.uncertain or event.date.last > day
     if walk.status in LIVE and walk.planned_end and walk.planned_end.last < day:
-        walk.status = "expired"
+        walk.status, walk.since = "expired", walk.planned_end
     live = walk.status in LIVE
     return CeasefireState(
         id=ceasefire.id,
