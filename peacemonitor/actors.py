@@ -147,7 +147,9 @@ def summarize(registry: Registry, actor: Actor, day: dt.date) -> ActorSummary:
 def list_actors(registry: Registry, day: dt.date | None = None) -> list[ActorSummary]:
     """Every actor with its legal status on ``day`` (today by default)."""
     day = day or dt.date.today()
-    return [summarize(registry, a, day) for a in sorted(registry.actors.values(), key=lambda a: a.id)]
+    return [
+        summarize(registry, a, day) for a in sorted(registry.actors.values(), key=lambda a: a.id)
+    ]
 
 
 def _related_by_others(registry: Registry, actor_id: str) -> list[RelationView]:

@@ -112,3 +112,27 @@ CATEGORY_DESCRIPTIONS: dict[Category, str] = {
     "bases established, territory transferred).",
     Category.TERRORISM: "Acts the Police classify as terrorism, and suicide bombings.",
 }
+
+
+def categories_markdown() -> str:
+    """The generated part of docs/categories.md: categories and every source's mapping."""
+    lines = ["| category | meaning |", "|---|---|"]
+    lines += [f"| `{c.value}` | {CATEGORY_DESCRIPTIONS[c]} |" for c in Category]
+    lines += [
+        "",
+        "#### ACLED (event type / sub-event type)",
+        "",
+        "| event type | sub-event type | category |",
+        "|---|---|---|",
+    ]
+    lines += [
+        f"| {event} | {sub} | {f'`{cat.value}`' if cat else 'outside scope'} |"
+        for (event, sub), cat in ACLED_SUB_EVENT.items()
+    ]
+    lines += ["", "#### UCDP GED (`type_of_violence`)", "", "| code | category |", "|---|---|"]
+    lines += [f"| {code} | `{cat.value}` |" for code, cat in UCDP_TYPE_OF_VIOLENCE.items()]
+    lines += ["", "#### Policía Nacional (crime family)", "", "| crime | category |", "|---|---|"]
+    lines += [f"| {crime} | `{cat.value}` |" for crime, cat in POLICE_CRIME.items()]
+    lines += ["", "#### Single-category lists", "", "| source | category |", "|---|---|"]
+    lines += [f"| {source} | `{cat.value}` |" for source, cat in LIST_SOURCES.items()]
+    return "\n".join(lines)

@@ -120,4 +120,6 @@ def get_ceasefire(registry: Registry, ceasefire_id: str) -> Ceasefire:
     try:
         return registry.ceasefires[ceasefire_id]
     except KeyError:
-        raise NotFound(f"no ceasefire {ceasefire_id!r}; `peacemonitor ceasefires` lists them") from None
+        raise NotFound(
+            f"no ceasefire {ceasefire_id!r}; `peacemonitor ceasefires` lists them"
+        ) from None

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from peacemonitor.model import Cited, PartialDate
 from peacemonitor.names import normalize_name
-from peacemonitor.registry import Problem, Registry
+from peacemonitor.registry import Problem, Registry, record_id
 
 Finding = tuple[str, str]  # (field path, message)
 
@@ -19,11 +19,11 @@ def check(registry: Registry) -> list[Problem]:
     """Every problem in a parsed registry, in file order."""
     problems = []
     for kind, record in registry.records():
-        record_id = str(getattr(record, "id"))  # noqa: B009
-        file, line = registry.origin.get((kind, record_id), ("?", None))
+        rid = record_id(record)
+        file, line = registry.origin.get((kind, rid), ("?", None))
         for check_one in CHECKS:
             for path, message in check_one(registry, kind, record):
-                problems.append(Problem(file, line, record_id, path, message))
+                problems.append(Problem(file, line, rid, path, message))
     problems += _alias_clashes(registry)
     return problems
 
@@ -91,7 +91,8 @@ def _sequence(items: list[Any], attribute: str, label: str) -> Iterator[Finding]
         if _before(previous, current):
             yield (
                 f"{label}.{index}.{attribute}",
-                f"{current} comes after {previous} in the list but is earlier: keep history in order",
+                f"{current} comes after {previous} in the list but is earlier: "
+                "keep history in order",
             )
 
 
@@ -103,7 +104,9 @@ def _histories(registry: Registry, kind: str, record: BaseModel) -> Iterator[Fin
         yield from _sequence(record.events, "date", "events")  # type: ignore[attr-defined]
     if kind == "agreements":
         for index, provision in enumerate(record.provisions):  # type: ignore[attr-defined]
-            yield from _sequence(provision.implementation, "as_of", f"provisions.{index}.implementation")
+            yield from _sequence(
+                provision.implementation, "as_of", f"provisions.{index}.implementation"
+            )
 
 
 def _lineage_dates(registry: Registry, kind: str, record: BaseModel) -> Iterator[Finding]:

@@ -1,4 +1,4 @@
-"""Named errors. Each says what went wrong and what to do; the CLI prints them without a traceback."""
+"""Named errors. Each says what went wrong and what to do; the CLI prints them, no traceback."""
 
 from __future__ import annotations
 

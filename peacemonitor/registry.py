@@ -100,6 +100,11 @@ class Registry:
         return sum(1 for _ in self.records())
 
 
+def record_id(record: BaseModel) -> str:
+    """Every registry kind has an ``id`` field."""
+    return str(getattr(record, "id"))  # noqa: B009
+
+
 def bundled_directory() -> Path:
     """The registry shipped inside the package."""
     return Path(str(resources.files("peacemonitor") / "registry_data"))
@@ -144,13 +149,13 @@ def _location(loc: tuple[int | str, ...]) -> str:
 def _parse_record(
     kind: str, raw: Any, where: tuple[str, int | None], problems: list[Problem]
 ) -> BaseModel | None:
-    record_id = str(raw.get("id", "?")) if isinstance(raw, dict) else "?"
+    rid = str(raw.get("id", "?")) if isinstance(raw, dict) else "?"
     try:
         return KINDS[kind].model_validate(raw)
     except ValidationError as error:
         for detail in error.errors():
             problems.append(
-                Problem(where[0], where[1], record_id, _location(detail["loc"]), detail["msg"])
+                Problem(where[0], where[1], rid, _location(detail["loc"]), detail["msg"])
             )
         return None
 
@@ -183,16 +188,22 @@ def _add(
     where: tuple[str, int | None],
     problems: list[Problem],
 ) -> None:
-    record_id = str(getattr(record, "id"))  # noqa: B009 - every kind has an id
+    rid = record_id(record)
     bucket: dict[str, BaseModel] = getattr(registry, kind)
-    if record_id in bucket:
-        first = registry.origin[(kind, record_id)]
+    if rid in bucket:
+        first = registry.origin[(kind, rid)]
         problems.append(
-            Problem(where[0], where[1], record_id, "id", f"duplicate id (first at {first[0]}:{first[1]})")
+            Problem(
+                where[0],
+                where[1],
+                rid,
+                "id",
+                f"duplicate id (first at {first[0]}:{first[1]})",
+            )
         )
         return
-    bucket[record_id] = record
-    registry.origin[(kind, record_id)] = where
+    bucket[rid] = record
+    registry.origin[(kind, rid)] = where
 
 
 def load(directory: Path | None = None) -> Registry:
@@ -237,8 +248,7 @@ def save(registry: Registry, store: Store, directory: Path) -> int:
         db.execute("DELETE FROM sources")
         db.execute("DELETE FROM actor_names")
         records = [
-            (kind, str(getattr(r, "id")), registry.origin[(kind, str(getattr(r, "id")))][0],  # noqa: B009
-             r.model_dump_json())
+            (kind, record_id(r), registry.origin[(kind, record_id(r))][0], r.model_dump_json())
             for kind, r in registry.records()
             if kind != "sources"
         ]
@@ -246,16 +256,29 @@ def save(registry: Registry, store: Store, directory: Path) -> int:
         db.executemany(
             "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                (s.id, s.publisher, s.title, s.author, str(s.date) if s.date else None, s.url,
-                 s.model_dump_json())
+                (
+                    s.id,
+                    s.publisher,
+                    s.title,
+                    s.author,
+                    str(s.date) if s.date else None,
+                    s.url,
+                    s.model_dump_json(),
+                )
                 for s in registry.sources.values()
             ],
         )
-        db.executemany("INSERT INTO actor_names VALUES (?, ?, ?, ?)", _alias_rows(registry.actors.values()))
+        db.executemany(
+            "INSERT INTO actor_names VALUES (?, ?, ?, ?)", _alias_rows(registry.actors.values())
+        )
         db.execute(
             "INSERT INTO registry_loads VALUES (?, ?, ?, ?)",
-            [dt.datetime.now(dt.UTC).replace(tzinfo=None), str(directory), registry.count(),
-             fingerprint(directory)],
+            [
+                dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                str(directory),
+                registry.count(),
+                fingerprint(directory),
+            ],
         )
     return registry.count()
 
@@ -263,7 +286,9 @@ def save(registry: Registry, store: Store, directory: Path) -> int:
 def from_store(store: Store) -> Registry:
     """The registry last loaded into the store, as typed records."""
     with store.read() as db:
-        rows = db.execute("SELECT kind, id, file, doc FROM registry_records ORDER BY kind, id").fetchall()
+        rows = db.execute(
+            "SELECT kind, id, file, doc FROM registry_records ORDER BY kind, id"
+        ).fetchall()
         sources = db.execute("SELECT doc FROM sources ORDER BY id").fetchall()
     if not rows:
         raise RegistryNotLoaded(f"{store.path} holds no registry: run `peacemonitor init`")
@@ -285,7 +310,10 @@ def date_key(value: PartialDate | None) -> tuple[int, int, int]:
 def as_documents(registry: Registry) -> dict[str, list[dict[str, Any]]]:
     """The registry as plain JSON-ready documents, by kind (the shape of `registry export`)."""
     return {
-        kind: [r.model_dump(mode="json", exclude_defaults=True) for r in getattr(registry, kind).values()]
+        kind: [
+            r.model_dump(mode="json", exclude_defaults=True)
+            for r in getattr(registry, kind).values()
+        ]
         for kind in KINDS
     }
 
@@ -296,6 +324,8 @@ def write_yaml(registry: Registry, directory: Path) -> list[Path]:
     written = []
     for kind, documents in as_documents(registry).items():
         path = directory / f"{kind}.yaml"
-        path.write_text(yaml.safe_dump(documents, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        path.write_text(
+            yaml.safe_dump(documents, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
         written.append(path)
     return written

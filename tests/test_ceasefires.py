@@ -31,7 +31,13 @@ def test_a_lapse_without_a_recorded_extension_is_expired(registry):
 
 
 def test_a_suspension_in_some_departments_leaves_the_rest_in_force(registry):
-    assert state(registry, "2024-04-01") == ("partly-suspended", ["CO"], ["19", "52", "76"], "2024-08-03", False)
+    assert state(registry, "2024-04-01") == (
+        "partly-suspended",
+        ["CO"],
+        ["19", "52", "76"],
+        "2024-08-03",
+        False,
+    )
 
 
 def test_a_month_precision_step_makes_days_inside_that_month_uncertain(registry):
@@ -41,7 +47,11 @@ def test_a_month_precision_step_makes_days_inside_that_month_uncertain(registry)
 def test_end_reason_and_expiry(registry):
     assert state(registry, "2024-08-04")[0] == "expired"
     ended = state_on(registry.ceasefires["ended-ceasefire"], dt.date(2024, 10, 1))
-    assert (ended.status, ended.end_reason, ended.in_force) == ("ended", "broken by the parties", [])
+    assert (ended.status, ended.end_reason, ended.in_force) == (
+        "ended",
+        "broken by the parties",
+        [],
+    )
 
 
 def test_list_only_live(registry):

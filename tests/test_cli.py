@@ -21,7 +21,8 @@ def test_actor_shows_its_split_with_date_and_source(run):
     assert out == (
         "splinter — Splinter Front (dissident-faction)\n"
         "legal status: not recorded\n"
-        'split-from parent-group since 2024-05 — Test Publisher, 2024-11-21: "In May the front split"\n'
+        "split-from parent-group since 2024-05 — Test Publisher, 2024-11-21: "
+        '"In May the front split"\n'
         "lineage:\n"
         "  parent-group — Parent Group\n"
         "    splinter — Splinter Front [split-from 2024-05]\n"
@@ -67,11 +68,17 @@ def test_actors_table(run):
     assert code == 0
     lines = out.splitlines()
     assert lines[1].split("┃")[1:-1] == [
-        " id           ", " name           ", " kind              ", " legal_status ",
+        " id           ",
+        " name           ",
+        " kind              ",
+        " legal_status ",
         " origins                           ",
     ]
     assert "│ parent-group │ Parent Group   │ insurgency        │ political    │" in out
-    assert "│ splinter     │ Splinter Front │ dissident-faction │              │ split-from parent-group (2024-05) │" in out
+    assert (
+        "│ splinter     │ Splinter Front │ dissident-faction │              │ "
+        "split-from parent-group (2024-05) │" in out
+    )
 
 
 def test_json_is_the_library_shape(run):
@@ -80,7 +87,15 @@ def test_json_is_the_library_shape(run):
     code, out = run("table", "national-table", "--format", "json", "--as-of", "2024-10-01")
     assert code == 0
     data = json.loads(out)
-    assert sorted(data) == ["agreements", "ceasefires", "gestures", "parties_now", "red_lines", "state", "table"]
+    assert sorted(data) == [
+        "agreements",
+        "ceasefires",
+        "gestures",
+        "parties_now",
+        "red_lines",
+        "state",
+        "table",
+    ]
     assert data["state"]["status"] == "suspended"
     assert data["agreements"][0]["provisions"][0]["implemented_before_signed"] is True
 
@@ -94,7 +109,10 @@ def test_stats_prints_whole_numbers_without_decimals(run):
 
 
 def test_errors_are_one_line_and_exit_1(run):
-    assert run("actor", "nobody") == (1, "error: no actor 'nobody'; `peacemonitor actors` lists them\n")
+    assert run("actor", "nobody") == (
+        1,
+        "error: no actor 'nobody'; `peacemonitor actors` lists them\n",
+    )
     code, out = run("tables", "--as-of", "2024-10")
     assert code == 2 and "give a full day (YYYY-MM-DD)" in out
 
@@ -128,4 +146,7 @@ def test_registry_export_and_load_round_trip(run, tmp_path):
     out_dir = tmp_path / "exported"
     code, out = run("registry", "export", "--output", str(out_dir))
     assert code == 0 and len(out.splitlines()) == 8
-    assert run("registry", "load", str(out_dir)) == (0, f"loaded 13 registry records from {out_dir}\n")
+    assert run("registry", "load", str(out_dir)) == (
+        0,
+        f"loaded 13 registry records from {out_dir}\n",
+    )

@@ -62,8 +62,15 @@ def test_territory_codes_are_text_with_a_level():
 def test_a_numeric_territory_code_is_refused():
     with pytest.raises(ValidationError, match="must be quoted text"):
         Statistic.model_validate(
-            {"id": "s", "indicator": "x", "value": 1, "unit": "u", "statement": "s",
-             "territory": 5001, "sources": [{"source": "a"}]}
+            {
+                "id": "s",
+                "indicator": "x",
+                "value": 1,
+                "unit": "u",
+                "statement": "s",
+                "territory": 5001,
+                "sources": [{"source": "a"}],
+            }
         )
 
 

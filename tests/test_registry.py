@@ -33,9 +33,15 @@ def test_fixture_and_bundled_registries_pass():
 
 
 def test_a_record_without_a_source_fails_with_file_record_and_field(copy):
-    found = problems_after(copy, "actors.yaml", "  sources: [{source: src-a}]\n- id: parent-group",
-                           "  sources: []\n- id: parent-group")
-    assert found == ["actors.yaml:1: gov: sources: List should have at least 1 item after validation, not 0"]
+    found = problems_after(
+        copy,
+        "actors.yaml",
+        "  sources: [{source: src-a}]\n- id: parent-group",
+        "  sources: []\n- id: parent-group",
+    )
+    assert found == [
+        "actors.yaml:1: gov: sources: List should have at least 1 item after validation, not 0"
+    ]
 
 
 def test_an_unknown_source_is_named(copy):
@@ -44,7 +50,9 @@ def test_an_unknown_source_is_named(copy):
 
 
 def test_an_unknown_actor_reference_is_named(copy):
-    found = problems_after(copy, "ceasefires.yaml", "parties: [gov, parent-group]", "parties: [gov, nobody]")
+    found = problems_after(
+        copy, "ceasefires.yaml", "parties: [gov, parent-group]", "parties: [gov, nobody]"
+    )
     assert found == ["ceasefires.yaml:1: national-ceasefire: parties: unknown actor 'nobody'"]
 
 
@@ -63,12 +71,18 @@ def test_an_impossible_date_order_is_named(copy):
 
 def test_a_planned_end_before_the_step_is_named(copy):
     found = problems_after(copy, "ceasefires.yaml", "until: 2024-01-29", "until: 2023-01-29")
-    assert found == ["ceasefires.yaml:1: national-ceasefire: events.1.until: until 2023-01-29 is before date 2023-08-03"]
+    assert found == [
+        "ceasefires.yaml:1: national-ceasefire: events.1.until: "
+        "until 2023-01-29 is before date 2023-08-03"
+    ]
 
 
 def test_a_split_before_the_parent_was_founded_is_named(copy):
     found = problems_after(copy, "actors.yaml", "since: 2024-05", "since: 1950-05")
-    assert found == ["actors.yaml:16: splinter: relations.0.since: 1950-05 is before parent-group was founded (1964)"]
+    assert found == [
+        "actors.yaml:16: splinter: relations.0.since: "
+        "1950-05 is before parent-group was founded (1964)"
+    ]
 
 
 def test_a_duplicate_id_is_named(copy):
@@ -83,9 +97,15 @@ def test_a_duplicate_id_is_named(copy):
 
 
 def test_a_shared_alias_is_named(copy):
-    found = problems_after(copy, "actors.yaml", "{name: PG, kind: abbreviation}",
-                           "{name: Splinter Front, kind: abbreviation}")
-    assert found == ["actors.yaml:16: splinter: aliases: name 'splinter front' is also 'parent-group''s"]
+    found = problems_after(
+        copy,
+        "actors.yaml",
+        "{name: PG, kind: abbreviation}",
+        "{name: Splinter Front, kind: abbreviation}",
+    )
+    assert found == [
+        "actors.yaml:16: splinter: aliases: name 'splinter front' is also 'parent-group''s"
+    ]
 
 
 def test_unreadable_yaml_and_unknown_kinds_are_reported(copy):

@@ -18,13 +18,18 @@ def test_migrations_are_numbered_and_applied_once(tmp_path):
     assert store.migrate() == versions
     assert store.migrate() == []
     with store.read() as db:
-        assert db.execute("SELECT max(version) FROM schema_migrations").fetchone() == (schema_version(),)
+        assert db.execute("SELECT max(version) FROM schema_migrations").fetchone() == (
+            schema_version(),
+        )
 
 
 def test_an_older_file_is_upgraded(tmp_path):
     path = tmp_path / "old.duckdb"
     db = duckdb.connect(str(path))
-    db.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)")
+    db.execute(
+        "CREATE TABLE schema_migrations "
+        "(version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)"
+    )
     db.execute(migrations()[0].sql)
     db.execute("INSERT INTO schema_migrations VALUES (1, 'core', now())")
     db.close()
@@ -77,7 +82,9 @@ HOLDER = textwrap.dedent(
 
 
 def test_a_lock_held_too_long_is_a_clear_error(store):
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(store.path), "3", "rw"], stdout=subprocess.PIPE)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(store.path), "3", "rw"], stdout=subprocess.PIPE
+    )
     assert holder.stdout is not None and holder.stdout.readline().strip() == b"locked"
     try:
         with pytest.raises(StoreBusy, match="stayed locked by another process"):
@@ -95,7 +102,8 @@ WRITER = textwrap.dedent(
     store = Store(Path(sys.argv[1]), timeout=30)
     for i in range(int(sys.argv[2])):
         with store.write() as db:
-            db.execute("INSERT INTO sources VALUES (?, 'p', 't', NULL, NULL, NULL, '{}')", [f"s{i}"])
+            row = [f"s{i}"]
+            db.execute("INSERT INTO sources VALUES (?, 'p', 't', NULL, NULL, NULL, '{}')", row)
             time.sleep(0.15)  # a write transaction that takes a while, like an import
         time.sleep(0.02)
     print("writer done", flush=True)

@@ -16,7 +16,10 @@ def registry():
 
 
 def status(registry, day):
-    return [(t.id, t.status.value, str(t.status_since), t.status_uncertain) for t in list_tables(registry, day)]
+    return [
+        (t.id, t.status.value, str(t.status_since), t.status_uncertain)
+        for t in list_tables(registry, day)
+    ]
 
 
 def test_a_table_does_not_exist_before_its_history_begins(registry):
@@ -24,13 +27,21 @@ def test_a_table_does_not_exist_before_its_history_begins(registry):
 
 
 def test_status_on_a_day_follows_the_history(registry):
-    assert status(registry, dt.date(2024, 1, 1)) == [("national-table", "installed", "2022-11", False)]
-    assert status(registry, dt.date(2024, 10, 1)) == [("national-table", "suspended", "2024-09-17", False)]
-    assert status(registry, dt.date(2024, 11, 7)) == [("national-table", "resumed", "2024-11-07", False)]
+    assert status(registry, dt.date(2024, 1, 1)) == [
+        ("national-table", "installed", "2022-11", False)
+    ]
+    assert status(registry, dt.date(2024, 10, 1)) == [
+        ("national-table", "suspended", "2024-09-17", False)
+    ]
+    assert status(registry, dt.date(2024, 11, 7)) == [
+        ("national-table", "resumed", "2024-11-07", False)
+    ]
 
 
 def test_a_day_inside_a_month_precision_step_is_uncertain(registry):
-    assert status(registry, dt.date(2022, 11, 15)) == [("national-table", "installed", "2022-11", True)]
+    assert status(registry, dt.date(2022, 11, 15)) == [
+        ("national-table", "installed", "2022-11", True)
+    ]
 
 
 def test_parties_change_over_time(registry):

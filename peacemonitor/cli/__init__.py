@@ -41,7 +41,9 @@ def _settings(
     ctx: typer.Context,
     db: Annotated[
         Path | None,
-        typer.Option(help="Store file.", envvar="PEACEMONITOR_DB", show_default="./peacemonitor.duckdb"),
+        typer.Option(
+            help="Store file.", envvar="PEACEMONITOR_DB", show_default="./peacemonitor.duckdb"
+        ),
     ] = None,
 ) -> None:
     ctx.obj = Settings.from_env(db)

@@ -42,7 +42,11 @@ def actors(ctx: typer.Context, format: FormatOpt = Format.TABLE, as_of: AsOfOpt 
 
 
 def _tree_lines(node, depth: int = 0) -> list[str]:  # type: ignore[no-untyped-def]
-    how = f" [{node.relation.value}{' ' + str(node.since) if node.since else ''}]" if node.relation else ""
+    how = (
+        f" [{node.relation.value}{' ' + str(node.since) if node.since else ''}]"
+        if node.relation
+        else ""
+    )
     lines = [f"{'  ' * depth}{node.actor} — {node.name}{how}"]
     for child in node.children:
         lines += _tree_lines(child, depth + 1)
@@ -65,7 +69,13 @@ def _lineage_csv(detail) -> None:  # type: ignore[no-untyped-def]
     from peacemonitor.cli.render import csv_text
 
     rows = [
-        [r.kind.value, r.actor, str(r.since or ""), str(r.until or ""), "; ".join(c.source for c in r.sources)]
+        [
+            r.kind.value,
+            r.actor,
+            str(r.since or ""),
+            str(r.until or ""),
+            "; ".join(c.source for c in r.sources),
+        ]
         for r in detail.actor.relations
     ]
     typer.echo(csv_text(rows, ["relation", "actor", "since", "until", "sources"]))
@@ -78,12 +88,18 @@ def _actor_text(detail, registry) -> str:  # type: ignore[no-untyped-def]
     if a.aliases:
         lines.append("also: " + "; ".join(x.name for x in a.aliases))
     for s in a.strength:
-        lines.append(f"strength {s.as_of}: {s.qualifier + ' ' if s.qualifier else ''}{s.value} {s.unit}"
-                     f" [{', '.join(c.source for c in s.sources)}]")
+        lines.append(
+            f"strength {s.as_of}: {s.qualifier + ' ' if s.qualifier else ''}{s.value} {s.unit}"
+            f" [{', '.join(c.source for c in s.sources)}]"
+        )
     for r in a.relations:
         source = registry.sources[r.sources[0].source]
-        lines.append(f"{r.kind.value} {r.actor}" + (f" since {r.since}" if r.since else "")
-                     + f" — {source.publisher}, {source.date or 'n.d.'}: \"{r.sources[0].passage or source.title}\"")
+        lines.append(
+            f"{r.kind.value} {r.actor}"
+            + (f" since {r.since}" if r.since else "")
+            + f" — {source.publisher}, {source.date or 'n.d.'}: "
+            + f'"{r.sources[0].passage or source.title}"'
+        )
     lines.append("lineage:")
     lines += ["  " + line for line in _tree_lines(detail.lineage)]
     if detail.tables:
@@ -124,12 +140,20 @@ def _table_extras(detail) -> str:  # type: ignore[no-untyped-def]
     for c in detail.ceasefires:
         parts.append(f"ceasefire {c.id}: {c.status}" + (f" since {c.since}" if c.since else ""))
     rows = [
-        [a.agreement.id, p.provision.id, p.provision.theme,
-         "" if p.level is None else str(int(p.level)), "yes" if p.implemented_before_signed else ""]
-        for a in detail.agreements for p in a.provisions
+        [
+            a.agreement.id,
+            p.provision.id,
+            p.provision.theme,
+            "" if p.level is None else str(int(p.level)),
+            "yes" if p.implemented_before_signed else "",
+        ]
+        for a in detail.agreements
+        for p in a.provisions
     ]
     if rows:
-        parts.append(table_text(rows, ["agreement", "provision", "theme", "kroc level", "before signed"]))
+        parts.append(
+            table_text(rows, ["agreement", "provision", "theme", "kroc level", "before signed"])
+        )
     for r in detail.red_lines:
         parts.append(f"red line {r.id}: {r.description}")
     for g in detail.gestures:
@@ -147,7 +171,11 @@ def ceasefires(
     from peacemonitor.ceasefires import list_ceasefires
 
     items = list_ceasefires(_registry(ctx), _day(as_of), only_live=live)
-    emit(items, ["id", "kind", "parties", "status", "since", "planned_end", "in_force", "suspended"], format)
+    emit(
+        items,
+        ["id", "kind", "parties", "status", "since", "planned_end", "in_force", "suspended"],
+        format,
+    )
 
 
 def stats(
@@ -160,7 +188,20 @@ def stats(
     from peacemonitor.statistics import list_statistics
 
     items = list_statistics(_registry(ctx), indicator=indicator, actor=actor)
-    emit(items, ["id", "indicator", "qualifier", "value", "unit", "period_start", "period_end", "territory"], format)
+    emit(
+        items,
+        [
+            "id",
+            "indicator",
+            "qualifier",
+            "value",
+            "unit",
+            "period_start",
+            "period_end",
+            "territory",
+        ],
+        format,
+    )
 
 
 def register(app: typer.Typer) -> None:

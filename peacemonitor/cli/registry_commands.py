@@ -52,10 +52,11 @@ def load(ctx: typer.Context, directory: DirectoryArg = None) -> None:
 def export(
     ctx: typer.Context,
     output: Annotated[
-        Path | None, typer.Option(help="Write one YAML file per kind here instead of JSON to stdout.")
+        Path | None,
+        typer.Option(help="Write one YAML file per kind here instead of JSON to stdout."),
     ] = None,
 ) -> None:
-    """Export the store's registry: JSON to stdout, or YAML files that `registry load` reads back."""
+    """Export the store's registry: JSON to stdout, or YAML that `registry load` reads back."""
     from peacemonitor import registry as reg
     from peacemonitor.cli import settings
 

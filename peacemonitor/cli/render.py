@@ -62,7 +62,9 @@ def table_text(rows: list[list[str]], columns: Sequence[str], title: str | None 
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*row)
-    console = Console(width=160, no_color=True, force_terminal=False, record=True, file=io.StringIO())
+    console = Console(
+        width=160, no_color=True, force_terminal=False, record=True, file=io.StringIO()
+    )
     console.print(table)
     return console.export_text().rstrip("\n")
 

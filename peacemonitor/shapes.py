@@ -1,0 +1,96 @@
+"""The public JSON shapes: what `--format json` prints and what the API will serve.
+
+One mapping from a shape's name to the model that defines it; docs/json.md is generated from it
+(and a test keeps the two in step), so a change of shape is a visible change of contract.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, TypeAdapter
+
+from peacemonitor.actors import ActorDetail, ActorSummary
+from peacemonitor.ceasefires import CeasefireState
+from peacemonitor.model import Statistic
+from peacemonitor.tables import TableDetail, TableSummary
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+SHAPES: dict[str, tuple[str, object]] = {
+    "actors": ("`peacemonitor actors`: a list of actor summaries", list[ActorSummary]),
+    "actor": ("`peacemonitor actor ID`: one actor with lineage and links", ActorDetail),
+    "tables": (
+        "`peacemonitor tables [--as-of]`: tables and their status that day",
+        list[TableSummary],
+    ),
+    "table": ("`peacemonitor table ID`: one table with everything hanging off it", TableDetail),
+    "ceasefires": (
+        "`peacemonitor ceasefires [--as-of]`: ceasefire states that day",
+        list[CeasefireState],
+    ),
+    "stats": ("`peacemonitor stats`: published statistics", list[Statistic]),
+}
+
+
+def json_schema(shape: str) -> dict[str, object]:
+    """The JSON Schema of one named shape."""
+    _, model = SHAPES[shape]
+    adapter: TypeAdapter[object] = TypeAdapter(model)  # type: ignore[arg-type]
+    return adapter.json_schema(mode="serialization")
+
+
+def _type_name(annotation: object) -> str:
+    text = annotation.__name__ if isinstance(annotation, type) else str(annotation)
+    for prefix in (
+        "typing.",
+        "datetime.",
+        "peacemonitor.model.",
+        "peacemonitor.actors.",
+        "peacemonitor.tables.",
+        "peacemonitor.ceasefires.",
+    ):
+        text = text.replace(prefix, "")
+    text = re.sub(r"Annotated\[PartialDate, .*?WithJsonSchema\(.*?\)\]", "PDate", text)
+    text = re.sub(r"Optional\[(\w+)\]", r"\1 | None", text)
+    return text.replace("PartialDate", "PDate")
+
+
+def _fields(model: type[BaseModel]) -> list[str]:
+    return [
+        f"| `{name}` | `{_type_name(info.annotation)}` | {info.description or ''} |"
+        for name, info in model.model_fields.items()
+    ]
+
+
+def _root_model(model: object) -> type[BaseModel]:
+    args = getattr(model, "__args__", None)
+    return args[0] if args else model  # type: ignore[return-value]
+
+
+def shapes_markdown() -> str:
+    """The generated part of docs/json.md: each shape, its fields, and its full JSON Schema."""
+    parts = []
+    for name, (what, model) in SHAPES.items():
+        root = _root_model(model)
+        listed = "a JSON array of" if root is not model else "a JSON object:"
+        parts.append(f"### `{name}`\n\n{what} — {listed} `{root.__name__}`.\n")
+        parts.append("| field | type | note |\n|---|---|---|")
+        parts.extend(_fields(root))
+        schema = json.dumps(json_schema(name), indent=1, sort_keys=True)
+        parts.append(
+            f"\n<details><summary>JSON Schema</summary>\n\n```json\n{schema}\n```\n</details>\n"
+        )
+    return "\n".join(parts)
+
+
+def to_frame(items: list[BaseModel]) -> pd.DataFrame:
+    """Typed records as a pandas frame: nested fields flattened with dots, dates as text with their
+    precision. The library's other answer shape, for analysts who want a DataFrame."""
+    import pandas as pd
+
+    rows = [item.model_dump(mode="json") for item in items]
+    return pd.json_normalize(rows) if rows else pd.DataFrame()
