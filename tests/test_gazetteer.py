@@ -1,0 +1,294 @@
+"""The gazetteer: loading DIVIPOLA lists, parsing codes, resolving names, codes and mixed clues."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from peacemonitor.gazetteer import (
+    FUZZY_MIN_SCORE,
+    Gazetteer,
+    GazetteerNotLoaded,
+    InvalidCode,
+    Resolution,
+    TerritoryFileInvalid,
+    UnrecognisedFile,
+    load_divipola,
+    load_path,
+    parse_code,
+    place_key,
+)
+from peacemonitor.model import MatchKind, TerritoryLevel, Unresolved
+from peacemonitor.store import Store
+
+FIXTURES = Path(__file__).parent / "data" / "territories"
+MUNI = MatchKind.EXACT_NAME
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """The fixture lists loaded once per module; tests that write get a copy."""
+    store = Store(tmp_path_factory.mktemp("gazetteer") / "template.duckdb", timeout=10)
+    store.migrate()
+    for name in ("dl_municipios.csv", "dl_departamentos.csv", "codigos_municipios.csv"):
+        load_divipola(store, FIXTURES / name)
+    return store
+
+
+@pytest.fixture
+def loaded(template: Store, tmp_path: Path) -> Store:
+    shutil.copy(template.path, tmp_path / "copy.duckdb")
+    return Store(tmp_path / "copy.duckdb", timeout=10)
+
+
+@pytest.fixture(scope="module")
+def gaz(template: Store) -> Gazetteer:
+    return Gazetteer.from_store(template)
+
+
+# --- codes -----------------------------------------------------------------------------------
+
+
+@given(st.integers(min_value=1000, max_value=99999))
+def test_municipality_codes_read_alike_in_every_form(number: int) -> None:
+    text = f"{number:05d}"
+    forms = [number, text, float(number), f"{number}", f"{number * 1000:08d}", number * 1000.0]
+    assert {parse_code(f).code for f in forms} == {text}
+    assert parse_code(f"CO{text}").code == text
+
+
+@given(st.integers(min_value=0, max_value=99))
+def test_department_codes_are_two_digits(number: int) -> None:
+    parsed = parse_code(number)
+    assert parsed.code == f"{number:02d}"
+    assert parsed.level is TerritoryLevel.DEPARTMENT
+
+
+@given(st.integers(min_value=1000, max_value=99999), st.integers(min_value=0, max_value=999))
+def test_populated_centre_digits_are_kept_apart(number: int, centre: int) -> None:
+    parsed = parse_code(number * 1000 + centre)
+    assert (parsed.code, parsed.suffix) == (f"{number:05d}", f"{centre:03d}")
+
+
+@pytest.mark.parametrize(
+    "bad", ["", "abc", "123", "123456", "5001.5", -5001, 5001.25, "12345678901"]
+)
+def test_what_is_not_a_code_is_refused(bad: object) -> None:
+    with pytest.raises(InvalidCode):
+        parse_code(bad)  # type: ignore[arg-type]
+
+
+# --- names -----------------------------------------------------------------------------------
+
+_LETTERS = st.text(alphabet="abcdefghijklmnñopqrstuvwxyzáéíóúü -.,", min_size=1, max_size=30)
+
+
+@given(_LETTERS)
+def test_place_key_ignores_case_accents_and_capital_marker(name: str) -> None:
+    key = place_key(name)
+    assert place_key(name.upper()) == key
+    assert place_key(f"{name} (CT)") == key
+    assert place_key(key) == key
+    assert key == key.strip() and "  " not in key
+
+
+def test_place_key_examples() -> None:
+    assert place_key("Leticia (CT)") == "leticia"
+    assert place_key("BOGOTÁ, D.C.") == place_key("Bogotá D.C. (CT)") == "bogota d c"
+    assert place_key("Piendamó - Tunía") == "piendamo tunia"
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def _count(store: Store, sql: str) -> int:
+    with store.read() as db:
+        row = db.execute(sql).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_load_accounts_for_every_row(store: Store) -> None:
+    report = load_divipola(store, FIXTURES / "codigos_municipios.csv")
+    assert (report.layout, report.rows_read, report.rows_stored) == ("dane-divipola-codigos", 5, 3)
+    assert sorted(report.non_data) == [5, 6]
+    assert "Fuente: DANE." in report.non_data[5]
+    assert _count(store, "SELECT count(*) FROM territory_loads") == 1
+
+
+def test_load_is_idempotent(loaded: Store) -> None:
+    before = [
+        _count(loaded, f"SELECT count(*) FROM {t}") for t in ("territories", "territory_names")
+    ]
+    load_divipola(loaded, FIXTURES / "dl_municipios.csv")
+    after = [
+        _count(loaded, f"SELECT count(*) FROM {t}") for t in ("territories", "territory_names")
+    ]
+    assert before == after
+
+
+def test_territories_keep_official_names_kinds_and_points(gaz: Gazetteer) -> None:
+    bogota = gaz.territory("11001")
+    assert bogota is not None and bogota.name == "BOGOTÁ, D.C."  # the older CRC copy did not win
+    assert (bogota.lat, bogota.lon) == (4.32, -74.18)
+    assert gaz.territories["88001"].kind == "island"
+    assert gaz.territories["94343"].kind == "non-municipalised-area"
+    antioquia = gaz.territories["05"]
+    assert (antioquia.level, antioquia.lat) == (TerritoryLevel.DEPARTMENT, 6.70)
+    assert gaz.territories["CO"].level is TerritoryLevel.COUNTRY
+
+
+def test_retired_code_is_loaded_with_its_successor(gaz: Gazetteer) -> None:
+    mapiripana = gaz.territories["94663"]
+    assert (mapiripana.successor, mapiripana.valid_until) == ("94343", "2019-12-01")
+
+
+def test_bad_cell_names_file_row_and_column(store: Store, tmp_path: Path) -> None:
+    bad = tmp_path / "municipios.csv"
+    lines = (FIXTURES / "dl_municipios.csv").read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace("6.46", "six")
+    bad.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(TerritoryFileInvalid, match=r"municipios.csv, row 3, column 'lat': 'six'"):
+        load_divipola(store, bad)
+    assert _count(store, "SELECT count(*) FROM territories") == 0
+
+
+def test_municipality_outside_its_department_is_refused(store: Store, tmp_path: Path) -> None:
+    bad = tmp_path / "m.csv"
+    text = (FIXTURES / "dl_municipios.csv").read_text(encoding="utf-8")
+    bad.write_text(text.replace("5,ANTIOQUIA,5001", "8,ANTIOQUIA,5001"), encoding="utf-8")
+    with pytest.raises(TerritoryFileInvalid, match="row 2, column 'code'"):
+        load_divipola(store, bad)
+
+
+def test_unknown_file_is_refused(store: Store, tmp_path: Path) -> None:
+    other = tmp_path / "other.csv"
+    other.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(UnrecognisedFile, match="not a DIVIPOLA list"):
+        load_divipola(store, other)
+
+
+def test_layout_is_recognised_by_header_not_name(store: Store, tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    shutil.copy(FIXTURES / "dl_municipios.csv", tmp_path / "in" / "whatever.txt")
+    reports, skipped = load_path(store, tmp_path / "in")
+    assert [r.layout for r in reports] == ["dane-divipola-municipios"] and skipped == []
+
+
+def test_empty_store_says_what_to_run(store: Store) -> None:
+    with pytest.raises(GazetteerNotLoaded, match="run `peacemonitor data load PATH`"):
+        Gazetteer.from_store(store)
+
+
+# --- resolving codes -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", [5001, "05001", 5001000.0, "05001000", "5001", "CO05001"])
+def test_codes_in_any_form(gaz: Gazetteer, code: object) -> None:
+    assert gaz.resolve_code(code) == Resolution(  # type: ignore[arg-type]
+        TerritoryLevel.MUNICIPALITY, "05001", "MEDELLÍN", MatchKind.CODE
+    )
+
+
+def test_code_levels_and_misses(gaz: Gazetteer) -> None:
+    assert gaz.resolve_code(5).code == "05"
+    assert gaz.resolve_code("CO").level is TerritoryLevel.COUNTRY
+    assert gaz.resolve_code("99999").reason is Unresolved.UNKNOWN
+    assert gaz.resolve_code("x").detail == "'x' is not a DIVIPOLA code"
+    assert gaz.resolve_code(float("nan")).reason is Unresolved.UNKNOWN
+    assert gaz.resolve_code("05001008").detail == "populated centre 008 of municipality 05001"
+
+
+def test_old_code_resolves_to_successor(gaz: Gazetteer) -> None:
+    found = gaz.resolve_code(94663)
+    assert (found.code, found.name, found.match) == ("94343", "BARRANCOMINAS", MatchKind.SUCCESSOR)
+    assert found.detail == "94663 MAPIRIPANA was absorbed by 94343 BARRANCOMINAS on 2019-12-01"
+
+
+# --- resolving names -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("department", "municipality", "code", "match"),
+    [
+        ("VALLE", "CALI (CT)", "76001", MUNI),
+        ("Valle del Cauca", "cali", "76001", MUNI),
+        ("ANTIOQUIA", "Medellin", "05001", MUNI),
+        ("ANTIOQUIA", "San Pedro", "05664", MatchKind.VARIANT),
+        ("VALLE", "San Pedro", "76670", MUNI),
+        ("NARIÑO", "Tumaco", "52835", MatchKind.VARIANT),
+        ("CAUCA", "Piendamó", "19548", MatchKind.VARIANT),
+        ("CUNDINAMARCA", "Bogotá D.C. (CT)", "11001", MatchKind.VARIANT),
+        ("GUAINÍA", "Mapiripana", "94343", MatchKind.SUCCESSOR),
+        (None, "Soacha", "25754", MUNI),
+        ("05", "Medellín", "05001", MUNI),
+    ],
+)
+def test_names_resolve(
+    gaz: Gazetteer, department: str | None, municipality: str, code: str, match: MatchKind
+) -> None:
+    found = gaz.resolve_name(department, municipality)
+    assert (found.code, found.match, found.reason) == (code, match, None)
+
+
+def test_fuzzy_only_for_a_clear_winner(gaz: Gazetteer) -> None:
+    found = gaz.resolve_name("ANTIOQUIA", "Medelin")
+    assert (found.code, found.match) == ("05001", MatchKind.FUZZY)
+    assert found.score is not None and found.score >= FUZZY_MIN_SCORE
+    assert gaz.resolve_name("ANTIOQUIA", "Mede").reason is Unresolved.UNKNOWN
+
+
+def test_ambiguous_name_lists_candidates(gaz: Gazetteer) -> None:
+    found = gaz.resolve_name(None, "San Pedro")
+    assert (found.level, found.code, found.reason) == (
+        TerritoryLevel.COUNTRY,
+        "CO",
+        Unresolved.AMBIGUOUS,
+    )
+    assert found.detail == (
+        "'San Pedro' could be 05664 SAN PEDRO DE LOS MILAGROS (ANTIOQUIA), 70717 SAN PEDRO "
+        "(SUCRE), 76670 SAN PEDRO (VALLE DEL CAUCA): give the department"
+    )
+
+
+def test_municipality_in_the_wrong_department_stays_at_department(gaz: Gazetteer) -> None:
+    found = gaz.resolve_name("ANTIOQUIA", "Cali")
+    assert (found.level, found.code, found.reason) == (
+        TerritoryLevel.DEPARTMENT,
+        "05",
+        Unresolved.UNKNOWN,
+    )
+    assert found.detail == (
+        "'Cali' is not a municipality of ANTIOQUIA; a place of that name is in "
+        "76001 CALI (VALLE DEL CAUCA)"
+    )
+
+
+def test_department_alone_and_nothing(gaz: Gazetteer) -> None:
+    assert gaz.resolve_name("VALLE", None) == Resolution(
+        TerritoryLevel.DEPARTMENT, "76", "VALLE DEL CAUCA", MatchKind.VARIANT
+    )
+    assert gaz.resolve_name(None, "  ").reason is Unresolved.UNKNOWN
+    unknown = gaz.resolve_name("Atlantis", None)
+    assert (unknown.code, unknown.detail) == (None, "department 'Atlantis' not recognised")
+
+
+def test_name_resolutions_are_cached(gaz: Gazetteer) -> None:
+    assert gaz.resolve_name("VALLE", "Cali") is gaz.resolve_name("VALLE", "Cali")
+
+
+# --- mixed clues -----------------------------------------------------------------------------
+
+
+def test_code_wins_over_name_and_the_name_is_kept(gaz: Gazetteer) -> None:
+    found = gaz.resolve(department="VALLE", municipality="Cali", code="05001")
+    assert (found.code, found.match) == ("05001", MatchKind.CODE)
+    assert found.detail == "code wins; name gives 76001 (exact-name)"
+
+
+def test_nothing_to_resolve(gaz: Gazetteer) -> None:
+    assert gaz.resolve().reason is Unresolved.UNKNOWN
