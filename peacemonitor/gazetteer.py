@@ -933,8 +933,12 @@ def _load_order(path: Path) -> int:
     return 1 if suffix in (".xls", ".xlsx") else 2
 
 
-def load_file(store: Store, path: Path) -> LoadReport | None:
-    """Load one reference file, recognised by its contents; None for a file that is none of ours."""
+def load_file(store: Store, path: Path) -> list[LoadReport]:
+    """Load one reference file, recognised by its contents; [] for a file that is none of ours.
+
+    A workbook may hold several population tables (DANE's sheet and a reshaped copy): each
+    distinct layout is loaded as its own vintage.
+    """
     suffix = path.suffix.lower()
     if suffix in (".json", ".geojson", ".topojson"):
         from peacemonitor import boundaries
@@ -943,13 +947,14 @@ def load_file(store: Store, path: Path) -> LoadReport | None:
     if suffix in (".csv", ".txt"):
         header, _ = read_text_table(path)
         if detect_layout(header, DIVIPOLA_LAYOUTS):
-            return load_divipola(store, path)
+            return [load_divipola(store, path)]
     if suffix in (".csv", ".txt", ".xls", ".xlsx"):
         from peacemonitor import population
 
         if population.is_population_file(path):
-            return population.load_population(store, path)
-    return None
+            sheets = population.population_sheets(path)
+            return [population.load_population(store, path, sheet=sheet) for sheet in sheets]
+    return []
 
 
 def load_path(store: Store, path: Path) -> tuple[list[LoadReport], list[Path]]:
@@ -959,9 +964,9 @@ def load_path(store: Store, path: Path) -> tuple[list[LoadReport], list[Path]]:
         if file.suffix.lower() == ".md":
             skipped.append(file)
             continue
-        report = load_file(store, file)
-        if report is None:
-            skipped.append(file)
+        loaded = load_file(store, file)
+        if loaded:
+            reports.extend(loaded)
         else:
-            reports.append(report)
+            skipped.append(file)
     return reports, skipped
