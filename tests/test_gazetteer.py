@@ -56,7 +56,14 @@ def gaz(template: Store) -> Gazetteer:
 @given(st.integers(min_value=1000, max_value=99999))
 def test_municipality_codes_read_alike_in_every_form(number: int) -> None:
     text = f"{number:05d}"
-    forms = [number, text, float(number), f"{number}", f"{number * 1000:08d}", number * 1000.0]
+    forms: list[str | int | float] = [
+        number,
+        text,
+        float(number),
+        f"{number}",
+        f"{number * 1000:08d}",
+        number * 1000.0,
+    ]
     assert {parse_code(f).code for f in forms} == {text}
     assert parse_code(f"CO{text}").code == text
 
