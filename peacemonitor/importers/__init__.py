@@ -1,0 +1,19 @@
+"""Importers, one module per source family, and the explicit registry the CLI's SOURCE names."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from peacemonitor.importers.leaders import LeadersImporter
+from peacemonitor.importers.massacres import MassacresImporter
+from peacemonitor.importers.police import PoliceImporter
+
+if TYPE_CHECKING:
+    from peacemonitor.imports import Importer
+
+IMPORTERS: dict[str, Callable[[], Importer]] = {
+    "police": PoliceImporter,
+    "massacres": MassacresImporter,
+    "leaders": LeadersImporter,
+}

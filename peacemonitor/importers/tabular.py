@@ -1,0 +1,331 @@
+"""Reading spreadsheets and CSV files whose header is somewhere below a title, and the cell
+parsers every importer shares: counts, dates, DIVIPOLA codes that lost their leading zero.
+
+The format is sniffed from the file's first bytes (a .xls renamed .xlsx still reads); the layout is
+recognised from the header row's names, normalised so accents, case, spaces and underscores never
+decide ("CÓDIGO DANE " = "codigo_dane").
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import math
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from peacemonitor.imports import BadFile, UnknownLayout
+from peacemonitor.names import normalize_name
+
+HEADER_SCAN_ROWS = 60
+_XLSX_MAGIC = b"PK\x03\x04"
+_XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+def norm(cell: Any) -> str:
+    """A header or label cell compared by letters and digits only."""
+    if cell is None:
+        return ""
+    return normalize_name(cell if isinstance(cell, str) else str(cell))
+
+
+def is_blank(row: Sequence[Any]) -> bool:
+    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row)
+
+
+def filled(row: Sequence[Any]) -> list[int]:
+    """Indexes of the non-blank cells of a row."""
+    return [
+        i for i, c in enumerate(row) if c is not None and not (isinstance(c, str) and not c.strip())
+    ]
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def sniff_format(path: Path) -> str:
+    """'xlsx', 'xls' or 'csv' from the first bytes; garbage is a BadFile."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError as error:
+        raise BadFile(path, f"cannot read the file: {error.strerror or error}") from None
+    if not head:
+        raise BadFile(path, "the file is empty")
+    if head.startswith(_XLSX_MAGIC):
+        return "xlsx"
+    if head.startswith(_XLS_MAGIC):
+        return "xls"
+    if b"\x00" in head:
+        raise BadFile(path, "binary content that is neither Excel (.xls/.xlsx) nor text (CSV)")
+    return "csv"
+
+
+def read_sheets(path: Path, encoding: str | None = None) -> Iterator[tuple[str, list[list[Any]]]]:
+    """Each sheet of a workbook as rows of Python values, or the CSV file as one sheet."""
+    kind = sniff_format(path)
+    if kind == "csv":
+        yield path.name, read_csv_rows(path, encoding)
+        return
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        names = list(workbook.sheet_names)
+    except Exception as error:  # calamine raises its own error types for every broken file
+        raise BadFile(
+            path, f"cannot read as {kind}: {_short(error)} (truncated or damaged?)"
+        ) from None
+    if not names:
+        raise BadFile(path, "the workbook has no sheets")
+    for name in names:
+        try:
+            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as error:
+            raise BadFile(path, f"sheet {name!r} cannot be read: {_short(error)}") from None
+        yield name, rows
+
+
+def _short(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:200] if text else type(error).__name__
+
+
+def read_csv_rows(path: Path, encoding: str | None = None) -> list[list[str]]:
+    """All records of a CSV file (comma, semicolon or tab), decoded strictly.
+
+    A byte the encoding cannot decode is an error naming the row, never silent mojibake: Police
+    exports are UTF-8, and Windows-1252 files need ``--encoding cp1252``.
+    """
+    data = path.read_bytes()
+    name = encoding or "utf-8-sig"
+    try:
+        text = data.decode(name)
+    except UnicodeDecodeError as error:
+        row = data.count(b"\n", 0, error.start) + 1
+        raise BadFile(
+            path,
+            f"not valid {name} at byte {error.start} ({data[error.start : error.start + 1]!r}); "
+            "give the right --encoding (e.g. cp1252)",
+            row=row,
+        ) from None
+    except LookupError:
+        raise BadFile(path, f"unknown encoding {name!r}") from None
+    if name.replace("_", "-").lower() in ("utf-8", "utf8") and text.startswith(
+        codecs.BOM_UTF8.decode()
+    ):
+        text = text[1:]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
+    rows: list[list[str]] = []
+    try:
+        for record in reader:
+            rows.append(record)
+    except csv.Error as error:
+        raise BadFile(path, f"broken CSV: {error} (truncated?)", row=len(rows) + 1) from None
+    return rows
+
+
+def _delimiter(text: str) -> str:
+    sample = text[:65536]
+    counts = {d: sample.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: counts[d])
+
+
+# --- headers and layouts ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A column a layout uses, by its canonical name and the spellings sources give it."""
+
+    name: str
+    aliases: tuple[str, ...]
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class LayoutSpec:
+    """A layout: its fields, plus optional repeated columns (a wide table's years)."""
+
+    name: str
+    fields: tuple[FieldSpec, ...]
+    wide_pattern: str | None = None  # regex on the normalised header of repeated columns
+
+    def match(self, header: Sequence[Any]) -> tuple[dict[str, int], list[str], dict[str, int]]:
+        """(field → column index, missing required fields, wide part → column index)."""
+        names = [norm(c) for c in header]
+        found: dict[str, int] = {}
+        for spec in self.fields:
+            for alias in spec.aliases:
+                if alias in names:
+                    found[spec.name] = names.index(alias)
+                    break
+        missing = [f.name for f in self.fields if f.required and f.name not in found]
+        wide = {}
+        if self.wide_pattern:
+            wide = {n: i for i, n in enumerate(names) if re.fullmatch(self.wide_pattern, n)}
+            if not wide:
+                missing.append(f"columns matching {self.wide_pattern}")
+        return found, missing, wide
+
+    def aliases(self, field: str) -> tuple[str, ...]:
+        return next(f.aliases for f in self.fields if f.name == field)
+
+
+@dataclass(frozen=True)
+class Header:
+    """Where the header is (0-based index into the rows) and what it maps."""
+
+    index: int
+    layout: LayoutSpec
+    columns: dict[str, int]
+    wide: dict[str, int]
+    names: list[str]
+
+    def name(self, field: str) -> str:
+        """The file's own spelling of a field's column, for error messages."""
+        return str(self.names[self.columns[field]]).strip()
+
+
+def find_header(
+    path: Path, sheets: Sequence[tuple[str, list[list[Any]]]], layouts: Sequence[LayoutSpec]
+) -> tuple[list[list[Any]], Header]:
+    """The first row (of the first sheet that has one) matching a layout, all of its required
+    fields present. A row holding most of a layout's fields but not all is a clear error
+    naming the missing column; no such row at all is an UnknownLayout listing what was seen."""
+    near: tuple[str, int, LayoutSpec, list[str]] | None = None
+    for sheet, rows in sheets:
+        for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+            for layout in layouts:
+                columns, missing, wide = layout.match(row)
+                if not missing:
+                    names = [str(c) if c is not None else "" for c in row]
+                    return rows, Header(index, layout, columns, wide, names)
+                required = sum(f.required for f in layout.fields) + bool(layout.wide_pattern)
+                if near is None and len(columns) >= 2 and len(missing) * 2 <= required:
+                    near = (sheet, index, layout, missing)
+    if near is not None:
+        sheet, index, layout, missing = near
+        wanted = "; ".join(
+            f"{m} (one of: {', '.join(layout.aliases(m))})" if not m.startswith("columns") else m
+            for m in missing
+        )
+        raise UnknownLayout(
+            path, f"header of layout {layout.name} lacks required column {wanted}", row=index + 1
+        )
+    known = ", ".join(layout.name for layout in layouts)
+    raise UnknownLayout(
+        path,
+        f"no header row of a known layout ({known}) in the first {HEADER_SCAN_ROWS} rows of "
+        f"any sheet; first text seen: {_first_text(sheets)!r}",
+    )
+
+
+def _first_text(sheets: Sequence[tuple[str, list[list[Any]]]]) -> str:
+    for _, rows in sheets:
+        for row in rows[:HEADER_SCAN_ROWS]:
+            cells = [str(row[i]).strip() for i in filled(row)]
+            if cells:
+                return " | ".join(cells)[:120]
+    return ""
+
+
+# --- cell parsers ---------------------------------------------------------------------------
+
+
+def parse_count(value: Any) -> float | None:
+    """A count cell: a finite number ≥ 0, or None when the cell is not a count."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text or not _NUMBER.fullmatch(text):
+            return None
+        number = float(text)
+    else:
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
+
+
+_NUMBER = re.compile(r"[+]?\d+(\.\d+)?")
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d %H:%M:%S")
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A day from a date cell or text in the formats Colombian open data uses."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def municipality_code(value: Any) -> str | None:
+    """A DIVIPOLA municipality code from a cell that may have lost its leading zero (5001.0)
+    or carry a populated-centre suffix (91001008 → 91001). None when it cannot be one."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            return None
+        text = str(int(value))
+    elif isinstance(value, int):
+        text = str(value)
+    else:
+        text = str(value).strip().removesuffix(".0")
+    if not text.isdigit() or not 4 <= len(text) <= 8 or int(text) == 0:
+        return None
+    return text.zfill(5) if len(text) <= 5 else text.zfill(8)[:5]
+
+
+def text(value: Any) -> str:
+    """A label cell as stripped text ('' for empty)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def raw_cells(header: Header, row: Sequence[Any]) -> dict[str, Any]:
+    """A row's cells keyed by the file's own column names, for the quarantine."""
+    cells = {}
+    for i, name in enumerate(header.names):
+        key = name.strip() or f"column {i + 1}"
+        cells[key] = row[i] if i < len(row) else None
+    return cells
+
+
+def raw_record(header: Header, row: Sequence[Any], **extra: Any) -> dict[str, Any]:
+    """What the quarantine keeps of a row: its cells by column name, and how to read them
+    again (the layout and its column indexes) when `quarantine retry` hands it back."""
+    return {
+        "layout": header.layout.name,
+        "columns": header.columns,
+        "wide": header.wide,
+        "cells": raw_cells(header, row),
+        **extra,
+    }
+
+
+def from_raw(raw: dict[str, Any], layouts: Sequence[LayoutSpec]) -> tuple[Header, list[Any]]:
+    """The header and row a quarantined raw record was read with."""
+    layout = next((spec for spec in layouts if spec.name == raw["layout"]), layouts[0])
+    names = list(raw["cells"])
+    header = Header(-1, layout, dict(raw["columns"]), dict(raw.get("wide") or {}), names)
+    return header, list(raw["cells"].values())
