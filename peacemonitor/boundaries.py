@@ -291,8 +291,9 @@ class PointIndex:
         segs, owner = _segments(geometries)
         seg_of_pair, cell_of_pair = _segment_cells(segs, grid)
         labels = _centre_labels(segs, owner, grid)
-        return cls._assemble(np.asarray(codes), grid, segs, owner, seg_of_pair, cell_of_pair,
-                             labels, geometries)  # fmt: skip
+        return cls._assemble(
+            np.asarray(codes), grid, segs, owner, seg_of_pair, cell_of_pair, labels, geometries
+        )
 
     @classmethod
     def _assemble(
@@ -329,8 +330,18 @@ class PointIndex:
         seg_offsets = np.searchsorted(seg_b, np.arange(len(boundary) + 1))
         seg_pos = np.searchsorted(slot_of, seg_b.astype(np.int64) * len(codes) + owner[seg_i])
         seg_slot = (seg_pos - cand_offsets[seg_b]).astype(np.int16)
-        return cls(codes, grid, cells.astype(np.int32), cand_offsets, cand_g, centre_slot,
-                   seg_offsets, segs[seg_i], seg_slot, geometries)  # fmt: skip
+        return cls(
+            codes,
+            grid,
+            cells.astype(np.int32),
+            cand_offsets,
+            cand_g,
+            centre_slot,
+            seg_offsets,
+            segs[seg_i],
+            seg_slot,
+            geometries,
+        )
 
     # --- answering -----------------------------------------------------------------------------
 
@@ -378,8 +389,9 @@ class PointIndex:
         km = np.full(len(points), np.nan)
         if not len(points):
             return found, km
-        pairs, _ = tree.query_nearest(points, max_distance=max_km / KM_PER_DEGREE * 2,
-                                      return_distance=True, all_matches=False)  # fmt: skip
+        pairs, _ = tree.query_nearest(
+            points, max_distance=max_km / KM_PER_DEGREE * 2, return_distance=True, all_matches=False
+        )
         which, geom = pairs
         distance = _km(points[which], self.geometries[geom])
         near = distance <= max_km
@@ -392,11 +404,17 @@ class PointIndex:
         buffer = io.BytesIO()
         g = self.grid
         np.savez_compressed(
-            buffer, codes=self.codes.astype(str), grid=np.array([g.x0, g.y0, g.cell, g.nx, g.ny]),
-            cells=self.cells, cand_offsets=self.cand_offsets, cand=self.cand,
-            centre_slot=self.centre_slot, seg_offsets=self.seg_offsets, segs=self.segs,
+            buffer,
+            codes=self.codes.astype(str),
+            grid=np.array([g.x0, g.y0, g.cell, g.nx, g.ny]),
+            cells=self.cells,
+            cand_offsets=self.cand_offsets,
+            cand=self.cand,
+            centre_slot=self.centre_slot,
+            seg_offsets=self.seg_offsets,
+            segs=self.segs,
             seg_slot=self.seg_slot,
-        )  # fmt: skip
+        )
         return buffer.getvalue()
 
     @classmethod
@@ -404,10 +422,17 @@ class PointIndex:
         data = np.load(io.BytesIO(payload))
         x0, y0, cell, nx, ny = data["grid"]
         return cls(
-            data["codes"], _Grid(float(x0), float(y0), float(cell), int(nx), int(ny)),
-            data["cells"], data["cand_offsets"], data["cand"], data["centre_slot"],
-            data["seg_offsets"], data["segs"], data["seg_slot"], geometries,
-        )  # fmt: skip
+            data["codes"],
+            _Grid(float(x0), float(y0), float(cell), int(nx), int(ny)),
+            data["cells"],
+            data["cand_offsets"],
+            data["cand"],
+            data["centre_slot"],
+            data["seg_offsets"],
+            data["segs"],
+            data["seg_slot"],
+            geometries,
+        )
 
     @classmethod
     def from_store(cls, store: Store) -> PointIndex:
@@ -490,7 +515,11 @@ def resolve_points(
     scheme: str,
     successors: dict[str, str] | None = None,
 ) -> PointResolutions:
-    """Resolve points to municipalities, departments or the country as their precision allows."""
+    """Resolve points to municipalities, departments or the country as their precision allows.
+
+    Works on integer geometry indices and small lookup tables until the end, so a million points
+    cost a few vectorised passes.
+    """
     lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
     levels = precision_levels(np.broadcast_to(precision, lat.shape), scheme)
     found = index.locate(lon, lat)
@@ -499,45 +528,69 @@ def resolve_points(
     if len(outside):
         near, dist = index.nearest(lon[outside], lat[outside], NEAREST_MAX_KM)
         found[outside], km[outside] = near, dist
-    code = np.full(len(lat), None, dtype=object)
-    code[found >= 0] = index.codes[found[found >= 0]]
-    match = np.full(len(lat), None, dtype=object)
-    match[(found >= 0) & np.isnan(km)] = MatchKind.POINT_IN_POLYGON.value
-    match[(found >= 0) & ~np.isnan(km)] = MatchKind.NEAREST.value
-    code, match = _apply_successors(code, match, successors or {})
-    return _by_level(code, match, levels, km)
+    table = _Outcomes.of(index.codes, successors or {})
+    return table.resolutions(found, levels, km)
 
 
-def _apply_successors(
-    code: np.ndarray, match: np.ndarray, successors: dict[str, str]
-) -> tuple[np.ndarray, np.ndarray]:
-    retired = (
-        np.isin(code.astype(str), list(successors)) if successors else np.zeros(len(code), bool)
-    )
-    if retired.any():
-        code[retired] = [successors[c] for c in code[retired]]
-        match[retired] = MatchKind.SUCCESSOR.value
-    return code, match
+_LEVELS = np.array(
+    [
+        TerritoryLevel.MUNICIPALITY.value,
+        TerritoryLevel.DEPARTMENT.value,
+        TerritoryLevel.COUNTRY.value,
+        None,
+    ],
+    dtype=object,
+)
+_MATCHES = np.array(
+    [
+        MatchKind.POINT_IN_POLYGON.value,
+        MatchKind.NEAREST.value,
+        MatchKind.SUCCESSOR.value,
+        MatchKind.COUNTRY_ONLY.value,
+        None,
+    ],
+    dtype=object,
+)
+_REASONS = np.array(
+    [None, Unresolved.TOO_IMPRECISE.value, Unresolved.OUTSIDE_COUNTRY.value], dtype=object
+)
 
 
-def _by_level(
-    code: np.ndarray, match: np.ndarray, levels: np.ndarray, km: np.ndarray
-) -> PointResolutions:
-    """Cut each resolution to the level its precision allows, with reasons."""
-    n = len(code)
-    level = np.full(n, TerritoryLevel.MUNICIPALITY.value, dtype=object)
-    reason = np.full(n, None, dtype=object)
-    missing = np.array([c is None for c in code], dtype=bool)
-    dept = (levels == DEPARTMENT) & ~missing
-    code[dept] = [c[:2] for c in code[dept]]
-    level[dept], reason[dept] = TerritoryLevel.DEPARTMENT.value, Unresolved.TOO_IMPRECISE.value
-    country = levels == COUNTRY
-    code[country], level[country] = COUNTRY_CODE, TerritoryLevel.COUNTRY.value
-    match[country], reason[country] = MatchKind.COUNTRY_ONLY.value, Unresolved.TOO_IMPRECISE.value
-    lost = missing & ~country
-    code[lost], level[lost], match[lost] = None, None, None
-    reason[lost] = Unresolved.OUTSIDE_COUNTRY.value
-    return PointResolutions(code, level, match, reason, km)
+@dataclass
+class _Outcomes:
+    """Per geometry: its current municipality code, department code, and whether it is retired.
+
+    The last entry stands for 'no geometry', so index -1 picks it."""
+
+    municipality: np.ndarray
+    department: np.ndarray
+    retired: np.ndarray
+
+    @classmethod
+    def of(cls, codes: np.ndarray, successors: dict[str, str]) -> _Outcomes:
+        current = [successors.get(str(c), str(c)) for c in codes]
+        municipality = np.array([*current, None], dtype=object)
+        department = np.array([*(c[:2] for c in current), None], dtype=object)
+        retired = np.array([str(c) in successors for c in codes] + [False])
+        return cls(municipality, department, retired)
+
+    def resolutions(
+        self, found: np.ndarray, levels: np.ndarray, km: np.ndarray
+    ) -> PointResolutions:
+        """Cut each answer to the level its precision allows, with match kinds and reasons."""
+        missing = found < 0
+        country = levels == COUNTRY
+        dept = (levels == DEPARTMENT) & ~missing
+        code = np.where(dept, self.department[found], self.municipality[found])
+        code[country] = COUNTRY_CODE
+        level = np.where(dept, 1, 0)
+        level[country], level[missing & ~country] = 2, 3
+        match = np.where(np.isnan(km), 0, 1)
+        match[self.retired[found]] = 2
+        match[country], match[missing & ~country] = 3, 4
+        reason = np.where(dept | country, 1, 0)
+        reason[missing & ~country] = 2
+        return PointResolutions(code, _LEVELS[level], _MATCHES[match], _REASONS[reason], km)
 
 
 # --- loading -----------------------------------------------------------------------------------
@@ -573,8 +626,10 @@ def load_boundaries(store: Store, path: Path, detail: str | None = None) -> list
         _fill_points(db, layers)
         if index is not None:
             db.execute("DELETE FROM point_index WHERE name = 'municipalities'")
-            db.execute("INSERT INTO point_index VALUES ('municipalities', ?, ?, ?)",
-                       [sha, INDEX_FORMAT, index.to_bytes()])  # fmt: skip
+            db.execute(
+                "INSERT INTO point_index VALUES ('municipalities', ?, ?, ?)",
+                [sha, INDEX_FORMAT, index.to_bytes()],
+            )
     return reports
 
 
@@ -588,10 +643,16 @@ def _build_index(layers: list[Layer]) -> PointIndex | None:
 def _store_layer(db: Any, path: Path, layer: Layer, detail: str) -> LoadReport:
     import pandas as pd
 
-    frame = pd.DataFrame({
-        "code": layer.codes, "level": layer.level.value, "detail": detail, "name": layer.names,
-        "source_file": path.name, "geometry": shapely.to_wkb(layer.geometries),
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "code": layer.codes,
+            "level": layer.level.value,
+            "detail": detail,
+            "name": layer.names,
+            "source_file": path.name,
+            "geometry": shapely.to_wkb(layer.geometries),
+        }
+    )
     db.execute("DELETE FROM boundaries WHERE level = ? AND detail = ?", [layer.level.value, detail])
     db.register("incoming_boundaries", frame)
     try:

@@ -320,9 +320,13 @@ class Gazetteer:
             )
             detail = "; ".join(d for d in (extra.pop("detail", None), note) if d)
             return Resolution(
-                successor.level, successor.code, successor.name, MatchKind.SUCCESSOR,
-                detail=detail, **extra,
-            )  # fmt: skip
+                successor.level,
+                successor.code,
+                successor.name,
+                MatchKind.SUCCESSOR,
+                detail=detail,
+                **extra,
+            )
         return Resolution(territory.level, territory.code, territory.name, match, **extra)
 
     def resolve_code(self, code: str | int | float) -> Resolution:
@@ -350,6 +354,23 @@ class Gazetteer:
             cached = self._resolve_name(department, municipality)
             self._name_cache[pair] = cached
         return cached
+
+    def resolve_names(self, departments: Any, municipalities: Any) -> list[Resolution]:
+        """Many (department, municipality) pairs (sequences, arrays or pandas Series of equal
+        length, None/NaN for missing): each distinct pair is resolved once."""
+        import pandas as pd
+
+        dept_ids, dept_values = pd.factorize(_as_array(departments))
+        muni_ids, muni_values = pd.factorize(_as_array(municipalities))
+        keys = (dept_ids.astype(np.int64) + 1) * (len(muni_values) + 1) + muni_ids + 1
+        distinct, ids = np.unique(keys, return_inverse=True)
+        resolved = np.empty(len(distinct), dtype=object)
+        for i, key in enumerate(distinct):
+            d, m = divmod(int(key), len(muni_values) + 1)
+            resolved[i] = self.resolve_name(
+                None if d == 0 else dept_values[d - 1], None if m == 0 else muni_values[m - 1]
+            )
+        return list(resolved[ids])
 
     def _resolve_name(self, department: str | None, municipality: str | None) -> Resolution:
         department = _blank_to_none(department)
@@ -534,6 +555,13 @@ def _arbitrate(clues: Sequence[tuple[str, Resolution]]) -> Resolution:
     return replace(winner, detail=detail)
 
 
+def _as_array(values: Any) -> Any:
+    """A pandas Series as it is (factorizing it is fast), anything else as an object array."""
+    import pandas as pd
+
+    return values if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
+
+
 def _blank_to_none(value: str | None) -> str | None:
     if value is None:
         return None
@@ -582,22 +610,37 @@ KINDS = {
 # all present; the file name plays no part.
 DIVIPOLA_LAYOUTS: dict[str, dict[str, str]] = {
     "dane-divipola-municipios": {
-        "dept_code": "cod dpto", "dept_name": "nom dpto", "code": "cod mpio", "name": "nom mpio",
-        "kind": "tipo", "lat": "latitud", "lon": "longitud",
+        "dept_code": "cod dpto",
+        "dept_name": "nom dpto",
+        "code": "cod mpio",
+        "name": "nom mpio",
+        "kind": "tipo",
+        "lat": "latitud",
+        "lon": "longitud",
     },
     "datos-gov-co-gdxc-w37w": {
-        "dept_code": "cod dpto", "dept_name": "dpto", "code": "cod mpio", "name": "nom mpio",
-        "kind": "tipo municipio", "lat": "latitud", "lon": "longitud",
+        "dept_code": "cod dpto",
+        "dept_name": "dpto",
+        "code": "cod mpio",
+        "name": "nom mpio",
+        "kind": "tipo municipio",
+        "lat": "latitud",
+        "lon": "longitud",
     },
     "dane-divipola-codigos": {
-        "dept_code": "codigo departamento", "code": "codigo municipio",
-        "dept_name": "nombre departamento", "name": "nombre municipio",
+        "dept_code": "codigo departamento",
+        "code": "codigo municipio",
+        "dept_name": "nombre departamento",
+        "name": "nombre municipio",
         "kind": "tipo municipio isla area no municipalizada",
     },
     "dane-divipola-departamentos": {
-        "dept_code": "cod dpto", "dept_name": "nom dpto", "lat": "latitud", "lon": "longitud",
+        "dept_code": "cod dpto",
+        "dept_name": "nom dpto",
+        "lat": "latitud",
+        "lon": "longitud",
     },
-}  # fmt: skip
+}
 
 # Layouts whose names may replace a name already stored (the older CRC copy may not).
 _AUTHORITATIVE = {
@@ -709,9 +752,14 @@ def _read_divipola_row(
     lat, lon = _coordinate(path, number, cells, "lat"), _coordinate(path, number, cells, "lon")
     if "code" not in cells:
         departments[dept_code] = Territory(
-            dept_code, TerritoryLevel.DEPARTMENT, cells["dept_name"], dept_code, "department",
-            lat, lon,
-        )  # fmt: skip
+            dept_code,
+            TerritoryLevel.DEPARTMENT,
+            cells["dept_name"],
+            dept_code,
+            "department",
+            lat,
+            lon,
+        )
         result.names.append(PlaceName(dept_code, cells["dept_name"], "official", source=layout))
         result.report.rows_stored += 1
         return
@@ -786,13 +834,18 @@ def curated_history() -> list[tuple[Territory, str]]:
     return [
         (
             Territory(
-                str(e["code"]), TerritoryLevel.MUNICIPALITY, e["name"], str(e["department_code"]),
-                e["kind"], successor=str(e["successor"]), valid_until=str(e["valid_until"]),
+                str(e["code"]),
+                TerritoryLevel.MUNICIPALITY,
+                e["name"],
+                str(e["department_code"]),
+                e["kind"],
+                successor=str(e["successor"]),
+                valid_until=str(e["valid_until"]),
             ),
             e["source"],
         )
         for e in _curated("history.yaml")["codes"]
-    ]  # fmt: skip
+    ]
 
 
 # --- loading into the store ------------------------------------------------------------------
@@ -813,13 +866,31 @@ ON CONFLICT (code) DO UPDATE SET
 def _territory_frame(territories: Sequence[Territory]) -> Any:
     import pandas as pd
 
-    columns = ["code", "level", "name", "department_code", "kind", "lat", "lon", "successor",
-               "valid_until"]  # fmt: skip
+    columns = [
+        "code",
+        "level",
+        "name",
+        "department_code",
+        "kind",
+        "lat",
+        "lon",
+        "successor",
+        "valid_until",
+    ]
     records = [
-        (t.code, t.level.value, t.name, t.department_code, t.kind, t.lat, t.lon, t.successor,
-         t.valid_until)
+        (
+            t.code,
+            t.level.value,
+            t.name,
+            t.department_code,
+            t.kind,
+            t.lat,
+            t.lon,
+            t.successor,
+            t.valid_until,
+        )
         for t in territories
-    ]  # fmt: skip
+    ]
     frame = pd.DataFrame(records, columns=columns)
     return frame.astype({"lat": "float64", "lon": "float64"})
 
@@ -885,12 +956,17 @@ def record_load(db: duckdb.DuckDBPyConnection, report: LoadReport, sha256: str) 
         "INSERT INTO territory_loads "
         "VALUES (nextval('territory_load_ids'), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            report.dataset, report.layout, Path(report.file).name, sha256,
-            dt.datetime.now(dt.UTC).replace(tzinfo=None), report.rows_read, report.rows_stored,
+            report.dataset,
+            report.layout,
+            Path(report.file).name,
+            sha256,
+            dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            report.rows_read,
+            report.rows_stored,
             json.dumps({str(k): v for k, v in report.non_data.items()}, ensure_ascii=False),
             json.dumps(report.detail, ensure_ascii=False),
         ],
-    )  # fmt: skip
+    )
 
 
 def load_divipola(store: Store, path: Path) -> LoadReport:

@@ -60,16 +60,36 @@ class Layout:
 
 
 LAYOUTS = (
-    Layout("dane-poblacion-ids", "id municipio", "anno", "poblacion", "id departamento",
-           "DANE municipal population projections, one row per municipality and year"),
-    Layout("dane-poblacion-long", "municipio code", "year", "poblacion", "departamento code",
-           "DANE municipal population projections (long table with names)"),
-    Layout("dane-poblacion-wide", "municipio code", department="departamento code",
-           title="DANE municipal population projections reshaped by a third party to one column "
-                 "per year"),
-    Layout("dane-proyecciones-area", "dpmp", department="dp",
-           title="DANE 'Proyecciones de población municipales por área', TOTAL block"),
-)  # fmt: skip
+    Layout(
+        "dane-poblacion-ids",
+        "id municipio",
+        "anno",
+        "poblacion",
+        "id departamento",
+        "DANE municipal population projections, one row per municipality and year",
+    ),
+    Layout(
+        "dane-poblacion-long",
+        "municipio code",
+        "year",
+        "poblacion",
+        "departamento code",
+        "DANE municipal population projections (long table with names)",
+    ),
+    Layout(
+        "dane-poblacion-wide",
+        "municipio code",
+        department="departamento code",
+        title="DANE municipal population projections reshaped by a third party to one column "
+        "per year",
+    ),
+    Layout(
+        "dane-proyecciones-area",
+        "dpmp",
+        department="dp",
+        title="DANE 'Proyecciones de población municipales por área', TOTAL block",
+    ),
+)
 
 _YEAR = re.compile(r"^(19|20)\d\d(\.0+)?$")
 
@@ -349,9 +369,11 @@ def _check_codes(path: Path, table: PopulationTable, known: dict[str, str | None
     unknown = sorted({code for code, _, _ in table.rows if code not in known})
     if unknown:
         raise TerritoryFileInvalid(
-            path, None, table.layout.code,
+            path,
+            None,
+            table.layout.code,
             f"{len(unknown)} code(s) not in the gazetteer: {', '.join(unknown[:10])}",
-        )  # fmt: skip
+        )
 
 
 def _store_rows(db: duckdb.DuckDBPyConnection, vintage: str, table: PopulationTable) -> None:
@@ -408,8 +430,13 @@ def load_population(
             "INSERT INTO population_vintages VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [name, _describe(table, name), "DANE", path.name, sha, census_base(first), first, last],
         )
-        table.report.detail.update(vintage=name, first_year=first, last_year=last,
-                                   values=len(table.rows), sheet=table.sheet)  # fmt: skip
+        table.report.detail.update(
+            vintage=name,
+            first_year=first,
+            last_year=last,
+            values=len(table.rows),
+            sheet=table.sheet,
+        )
         record_load(db, table.report, sha)
     return table.report
 

@@ -122,16 +122,32 @@ def test_points_resolve_as_precision_allows(gaz: Gazetteer) -> None:
     found = gaz.resolve_points(lat, lon, prec, "ucdp")
     assert found.code.tolist() == ["05664", "76001", "05001", "05", "CO", None, "76001"]
     assert found.level.tolist() == [
-        "municipality", "municipality", "municipality", "department", "country", None,
         "municipality",
-    ]  # fmt: skip
+        "municipality",
+        "municipality",
+        "department",
+        "country",
+        None,
+        "municipality",
+    ]
     assert found.match.tolist() == [
-        "point-in-polygon", "point-in-polygon", "point-in-polygon", "point-in-polygon",
-        "country-only", None, "nearest",
-    ]  # fmt: skip
+        "point-in-polygon",
+        "point-in-polygon",
+        "point-in-polygon",
+        "point-in-polygon",
+        "country-only",
+        None,
+        "nearest",
+    ]
     assert found.reason.tolist() == [
-        None, None, None, "too-imprecise", "too-imprecise", "outside-country", None,
-    ]  # fmt: skip
+        None,
+        None,
+        None,
+        "too-imprecise",
+        "too-imprecise",
+        "outside-country",
+        None,
+    ]
     assert found.distance_km[6] == pytest.approx(1.11, abs=0.01)
 
 
@@ -140,8 +156,9 @@ def test_single_point_and_name_disagreement(gaz: Gazetteer) -> None:
     found = gaz.resolve(department="VALLE", municipality="Cali", lat=3.5, lon=-75.5)
     assert (found.code, found.match) == ("05664", MatchKind.POINT_IN_POLYGON)
     assert found.detail == "point wins; name gives 76001 (exact-name)"
-    imprecise = gaz.resolve(department="VALLE", municipality="Cali", lat=3.5, lon=-75.5,
-                            precision=4, scheme="ucdp")  # fmt: skip
+    imprecise = gaz.resolve(
+        department="VALLE", municipality="Cali", lat=3.5, lon=-75.5, precision=4, scheme="ucdp"
+    )
     assert (imprecise.code, imprecise.match) == ("76001", MatchKind.EXACT_NAME)
     assert imprecise.detail == "name wins; point gives 05 (point-in-polygon)"
 

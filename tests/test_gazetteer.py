@@ -299,3 +299,14 @@ def test_code_wins_over_name_and_the_name_is_kept(gaz: Gazetteer) -> None:
 
 def test_nothing_to_resolve(gaz: Gazetteer) -> None:
     assert gaz.resolve().reason is Unresolved.UNKNOWN
+
+
+def test_many_pairs_resolve_once_each(gaz: Gazetteer) -> None:
+    import pandas as pd
+
+    found = gaz.resolve_names(
+        pd.Series(["VALLE", None, "VALLE", float("nan"), "ANTIOQUIA"]),
+        ["Cali", "San Pedro", "Cali", "Soacha", None],
+    )
+    assert [r.code for r in found] == ["76001", "CO", "76001", "25754", "05"]
+    assert found[0] is found[2]
