@@ -309,8 +309,9 @@ class PlaceCache:
     """Resolves each distinct code or name pair once per import: files repeat a few thousand
     places hundreds of thousands of times."""
 
-    def __init__(self, resolver: Resolver) -> None:
+    def __init__(self, resolver: Resolver, points: bool = False) -> None:
         self.resolver = resolver
+        self.points = points  # the point index was loaded before the store was opened to write
         self._codes: dict[str, Place | Unplaced] = {}
         self._names: dict[tuple[str, str], Place | Unplaced] = {}
 
@@ -324,8 +325,8 @@ class PlaceCache:
         """A point inside a municipality's polygon, when the gazetteer can locate points (its
         boundaries are loaded); otherwise Unplaced, never an error."""
         locate = getattr(self.resolver, "resolve_point", None)
-        if locate is None:
-            return Unplaced("territory-unknown", "no point index")
+        if locate is None or not self.points:
+            return Unplaced("territory-unknown", "no point index (boundaries not loaded)")
         try:
             return _place(locate(lat, lon), f"point {lat}, {lon}")
         except PeacemonitorError as error:
@@ -531,7 +532,9 @@ def import_files(
     the next file while this one is stored: re-opening the store per file cost more than
     parsing the Police files. The store stays locked for the command (seconds)."""
     importer = get_importer(source)
-    places = PlaceCache(resolver)
+    places = PlaceCache(
+        resolver, points=getattr(importer, "uses_points", False) and _points(resolver)
+    )
     outcomes: list[ImportReport | ImportFailed] = []
     with ThreadPoolExecutor(max_workers=1) as pool, store.write() as db:
         ahead = _read_ahead(pool, [Path(p) for p in paths], encoding)
@@ -543,6 +546,19 @@ def import_files(
             if on_file:
                 on_file(path, outcome)
     return outcomes
+
+
+def _points(resolver: Resolver) -> bool:
+    """Load the gazetteer's point index now, while no write connection is open (it reads the
+    store); False when boundaries are not loaded, so points are simply not used."""
+    load = getattr(resolver, "point_index", None)
+    if load is None:
+        return False
+    try:
+        load()
+    except PeacemonitorError:
+        return False
+    return True
 
 
 def _read_ahead(
@@ -1005,7 +1021,8 @@ def retry_quarantine(
     reports = []
     for (group_source, sha, name), rows in groups.items():
         importer = get_importer(group_source)
-        ctx = ImportContext(Path(name), sha, PlaceCache(resolver))
+        points = getattr(importer, "uses_points", False) and _points(resolver)
+        ctx = ImportContext(Path(name), sha, PlaceCache(resolver, points))
         with store.write() as db:
             run = _Run(db, group_source, ctx, kind="retry", expected=[r.row for r in rows])
             run.layout = rows[0].layout

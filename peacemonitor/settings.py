@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,10 +13,14 @@ from peacemonitor.store import Store, default_db_path
 class Settings:
     db: Path
     lock_timeout: float = 30.0
+    # Personal data (victims' names) leaves the store only when the operator says so:
+    # PEACEMONITOR_SHOW_SENSITIVE=1. Off by default.
+    show_sensitive: bool = False
 
     @classmethod
     def from_env(cls, db: Path | None = None) -> Settings:
-        return cls(db=db or default_db_path())
+        allowed = os.environ.get("PEACEMONITOR_SHOW_SENSITIVE", "").strip().lower()
+        return cls(db=db or default_db_path(), show_sensitive=allowed in ("1", "true", "yes"))
 
     def store(self) -> Store:
         return Store(self.db, timeout=self.lock_timeout)

@@ -36,6 +36,7 @@ from peacemonitor.imports import (
     Item,
     Layout,
     NonData,
+    Place,
     Quarantined,
     QuarantineRow,
     RowKind,
@@ -72,6 +73,7 @@ class LeadersImporter:
     """``peacemonitor import leaders FILE``."""
 
     source = SOURCE
+    uses_points = True  # a village name falls back to the row's coordinates
 
     def read(self, ctx: ImportContext) -> Iterator[Item]:
         rows, header = find_header(ctx.path, ctx.sheets(), [LIST])

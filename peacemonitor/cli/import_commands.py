@@ -1,0 +1,240 @@
+"""`import`, `quarantine [retry]`, `indicator` and `coverage`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from peacemonitor.cli.render import Format, emit
+
+if TYPE_CHECKING:
+    from peacemonitor.imports import ImportFailed, ImportReport
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+REPORT_COLUMNS = [
+    "file",
+    "layout",
+    "rows_read",
+    "non_data",
+    "stored",
+    "already_present",
+    "quarantined",
+    "observations",
+]
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{key} {value}" for key, value in sorted(counts.items())) or "0"
+
+
+def report_row(report: ImportReport) -> dict[str, Any]:
+    """An import report as one table row."""
+    return {
+        "file": report.file if report.kind == "file" else f"{report.file} (retry)",
+        "layout": report.layout,
+        "rows_read": report.rows_read,
+        "non_data": _counts(report.rows_non_data),
+        "stored": report.rows_stored,
+        "already_present": report.rows_already_present,
+        "quarantined": _counts(report.rows_quarantined),
+        "observations": report.observations_stored,
+    }
+
+
+def _emit_reports(reports: list[ImportReport], fmt: Format) -> None:
+    if fmt is Format.JSON:
+        emit(reports, [], fmt)
+        return
+    emit([report_row(r) for r in reports], REPORT_COLUMNS, fmt)
+
+
+def import_(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="police, massacres or leaders.")],
+    files: Annotated[list[Path], typer.Argument(help="Files to import.", exists=False)],
+    format: Annotated[
+        Format, typer.Option("--format", "-f", help="Output format (table or json).")
+    ] = Format.TABLE,
+    encoding: Annotated[
+        str | None, typer.Option(help="Text encoding of CSV files (default UTF-8).")
+    ] = None,
+) -> None:
+    """Import files and report where every row of each went.
+
+    Each file is atomic: one that fails leaves the store as it was, the others go on, and the
+    command exits with code 1."""
+    from peacemonitor.cli import settings
+    from peacemonitor.imports import get_importer, import_files, load_resolver
+
+    get_importer(source)
+    store = settings(ctx).store()
+    resolver = load_resolver(store)
+    with _progress(len(files)) as advance:
+        outcomes = import_files(store, source, files, resolver, encoding=encoding, on_file=advance)
+    reports = [o for o in outcomes if not isinstance(o, Exception)]
+    if reports:
+        _emit_reports(reports, format)
+    failures = [o for o in outcomes if isinstance(o, Exception)]
+    for failure in failures:
+        typer.echo(f"error: {failure}", err=True)
+    if failures:
+        raise typer.Exit(1)
+
+
+class _Progress:
+    """A rich progress bar over files on stderr, shown only on a terminal."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        console = Console(stderr=True)
+        self.bar = Progress(console=console, transient=True, disable=not console.is_terminal)
+        self.task = self.bar.add_task("importing", total=total)
+
+    def __enter__(self) -> Any:
+        self.bar.__enter__()
+        return self.advance
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(None, None, None)
+
+    def advance(self, path: Path, outcome: ImportReport | ImportFailed) -> None:
+        self.bar.update(self.task, advance=1, description=f"imported {path.name}")
+
+
+def _progress(total: int) -> _Progress:
+    return _Progress(total)
+
+
+def quarantine_list(
+    ctx: typer.Context,
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Include rows resolved since.")] = False,
+    format: FormatOpt = Format.TABLE,
+) -> None:
+    """List quarantined rows with their reason and raw values.
+
+    Sensitive values are redacted unless PEACEMONITOR_SHOW_SENSITIVE=1."""
+    from peacemonitor.cli import settings
+    from peacemonitor.imports import list_quarantine
+
+    config = settings(ctx)
+    entries = list_quarantine(config.store(), source, all_, config.show_sensitive)
+    if format is Format.JSON:
+        emit(entries, [], format)
+        return
+    rows = [{**e.model_dump(), "raw": _raw_text(e.raw), "resolved": e.resolved} for e in entries]
+    emit(rows, ["source", "file", "row", "reason", "column", "detail", "raw"], format)
+
+
+def _raw_text(raw: dict[str, Any]) -> str:
+    cells = raw.get("cells", raw)
+    return "; ".join(f"{k}={v}" for k, v in cells.items() if v not in (None, ""))
+
+
+def quarantine_retry(
+    ctx: typer.Context,
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    format: Annotated[
+        Format, typer.Option("--format", "-f", help="Output format (table or json).")
+    ] = Format.TABLE,
+) -> None:
+    """Re-resolve quarantined rows after the gazetteer or aliases improved.
+
+    Rows that now resolve are stored; each file's retry is recorded with its own accounting."""
+    from peacemonitor.cli import settings
+    from peacemonitor.imports import load_resolver, retry_quarantine
+
+    store = settings(ctx).store()
+    reports = retry_quarantine(store, load_resolver(store), source)
+    if not reports:
+        typer.echo("nothing in quarantine")
+        return
+    _emit_reports(reports, format)
+
+
+def indicator(
+    ctx: typer.Context,
+    category: Annotated[str, typer.Argument(help="A category, e.g. homicide, massacre.")],
+    level: Annotated[str, typer.Option(help="national, department or municipality.")] = "national",
+    by: Annotated[str, typer.Option(help="month or year.")] = "year",
+    from_: Annotated[
+        str | None, typer.Option("--from", help="First period (YYYY or YYYY-MM).")
+    ] = None,
+    to: Annotated[str | None, typer.Option(help="Last period (YYYY or YYYY-MM).")] = None,
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    population_vintage: Annotated[
+        str | None, typer.Option(help="Population vintage for rates (default: per year).")
+    ] = None,
+    format: FormatOpt = Format.TABLE,
+) -> None:
+    """Counts and rates per 100,000 by territory and period, one row per source and unit."""
+    from peacemonitor.cli import settings
+    from peacemonitor.indicators import COLUMNS, Level, Period, Query, indicator, records
+    from peacemonitor.model import Category
+
+    query = Query(
+        category=_choice(category, "CATEGORY", Category),
+        level=_choice(level, "--level", Level),
+        by=_choice(by, "--by", Period),
+        start=_choice(from_, "--from", _date) if from_ else None,
+        end=_choice(to, "--to", _date) if to else None,
+        source=source,
+        population_vintage=population_vintage,
+    )
+    frame = indicator(settings(ctx).store(), query)
+    emit(records(frame), list(COLUMNS), format)
+
+
+def _date(value: str) -> Any:
+    from peacemonitor.model import PartialDate
+
+    return PartialDate.parse(value)
+
+
+def _choice(value: str, name: str, parse: Any) -> Any:
+    try:
+        return parse(value)
+    except ValueError:
+        options = getattr(parse, "__members__", None)
+        hint = f" (one of: {', '.join(m.value for m in parse)})" if options else ""
+        raise typer.BadParameter(f"{value!r}{hint}", param_hint=name) from None
+
+
+def coverage(ctx: typer.Context, format: FormatOpt = Format.TABLE) -> None:
+    """Which source covers which category, for which days, down to which level.
+
+    Periods outside these spans are "no data", never 0."""
+    from peacemonitor.cli import settings
+    from peacemonitor.coverage import coverage as covered
+
+    rows = covered(settings(ctx).store())
+    columns = ["source", "category", "unit", "territory_level", "first", "last", "months", "gaps"]
+    emit(rows, columns, format)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_)
+    group = typer.Typer(
+        help="Rows that could not be stored: list them, or retry them.",
+        invoke_without_command=True,
+    )
+
+    @group.callback()
+    def _list(
+        ctx: typer.Context,
+        source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+        all_: Annotated[bool, typer.Option("--all", help="Include rows resolved since.")] = False,
+        format: FormatOpt = Format.TABLE,
+    ) -> None:
+        """List quarantined rows (raw values, reason, column); `retry` re-resolves them."""
+        if ctx.invoked_subcommand is None:
+            quarantine_list(ctx, source, all_, format)
+
+    group.command("retry")(quarantine_retry)
+    app.add_typer(group, name="quarantine")
+    app.command()(indicator)
+    app.command()(coverage)

@@ -1,0 +1,109 @@
+"""Which source covers which category, for which days and down to which territory level.
+
+Coverage is what imported files span — from each file's first to its last observation, per
+category and unit — not where events happened: a month inside a span with no event is a real 0,
+a month outside every span is "no data". Indicators use these spans to tell the two apart, so
+an uncovered period is never shown as 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+
+from pydantic import BaseModel
+
+from peacemonitor.store import Store
+
+Interval = tuple[dt.date, dt.date]
+LEVEL_ORDER = {"country": 0, "department": 1, "municipality": 2}
+
+
+class Coverage(BaseModel):
+    """One source × category × unit: the days it covers and the finest level it reaches."""
+
+    source: str
+    category: str
+    unit: str
+    territory_level: str
+    first: dt.date
+    last: dt.date
+    months: int
+    gaps: list[str]
+    files: int
+
+
+def spans(store: Store) -> dict[tuple[str, str, str], list[tuple[Interval, str]]]:
+    """Every imported file's spans: (source, category, unit) → [((first, last), level)]."""
+    found: dict[tuple[str, str, str], list[tuple[Interval, str]]] = defaultdict(list)
+    with store.read() as db:
+        rows = db.execute("SELECT source, coverage FROM imports ORDER BY import_id").fetchall()
+    for source, text in rows:
+        for span in json.loads(text or "[]"):
+            key = (source, span["category"], span["unit"])
+            interval = (dt.date.fromisoformat(span["first"]), dt.date.fromisoformat(span["last"]))
+            found[key].append((interval, span["territory_level"]))
+    return dict(found)
+
+
+def merge(intervals: Iterable[Interval]) -> list[Interval]:
+    """Overlapping or touching intervals joined: [(Jan 1, Jun 30), (Jul 1, Dec 31)] → one."""
+    merged: list[Interval] = []
+    for first, last in sorted(intervals):
+        if merged and first <= merged[-1][1] + dt.timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged
+
+
+def _month(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _months_between(first: dt.date, last: dt.date) -> int:
+    return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
+def _gaps(intervals: list[Interval]) -> list[str]:
+    """The stretches between merged intervals, as "YYYY-MM-DD..YYYY-MM-DD"."""
+    return [
+        f"{(a[1] + dt.timedelta(days=1)).isoformat()}..{(b[0] - dt.timedelta(days=1)).isoformat()}"
+        for a, b in zip(intervals, intervals[1:], strict=False)
+    ]
+
+
+def coverage(store: Store) -> list[Coverage]:
+    """What the store covers, one row per source, category and unit."""
+    rows = []
+    for (source, category, unit), found in sorted(spans(store).items()):
+        intervals = merge(interval for interval, _ in found)
+        level = max((lvl for _, lvl in found), key=lambda lvl: LEVEL_ORDER.get(lvl, -1))
+        months = sum(_months_between(a, b) for a, b in intervals)
+        rows.append(
+            Coverage(
+                source=source,
+                category=category,
+                unit=unit,
+                territory_level=level,
+                first=intervals[0][0],
+                last=intervals[-1][1],
+                months=months,
+                gaps=_gaps(intervals),
+                files=len(found),
+            )
+        )
+    return rows
+
+
+def covered(intervals: list[Interval], first: dt.date, last: dt.date) -> str | None:
+    """'full' when [first, last] lies inside one interval, 'partial' when it overlaps some,
+    None when the source says nothing about it (no data, never 0)."""
+    overlap = False
+    for a, b in intervals:
+        if a <= first and last <= b:
+            return "full"
+        overlap = overlap or (a <= last and first <= b)
+    return "partial" if overlap else None
