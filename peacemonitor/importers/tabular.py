@@ -207,7 +207,8 @@ def find_header(
                     names = [str(c) if c is not None else "" for c in row]
                     return rows, Header(index, layout, columns, wide, names)
                 required = sum(f.required for f in layout.fields) + bool(layout.wide_pattern)
-                if near is None and len(columns) >= 2 and len(missing) * 2 <= required:
+                close = len(columns) >= 2 and len(missing) * 2 <= required
+                if close and (near is None or len(missing) < len(near[3])):
                     near = (sheet, index, layout, missing)
     if near is not None:
         sheet, index, layout, missing = near
