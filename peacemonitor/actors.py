@@ -11,6 +11,7 @@ from peacemonitor.model import (
     LINEAGE_RELATIONS,
     Actor,
     ActorKind,
+    ActorRelation,
     Citation,
     Gesture,
     LegalStatusSpan,
@@ -19,29 +20,14 @@ from peacemonitor.model import (
 )
 from peacemonitor.registry import Registry, date_key
 
-# Relations that put an actor under another in a family tree; merged-into hangs the absorbed
-# group under the one that absorbed it.
-TREE_RELATIONS = (*LINEAGE_RELATIONS, RelationKind.MERGED_INTO)
-
-
-class LineageNode(BaseModel):
-    """One actor in a family tree, with how it came out of its parent."""
-
-    actor: str
-    name: str
-    relation: RelationKind | None = None
-    since: PDate | None = None
-    sources: list[Citation] = []
-    children: list[LineageNode] = []
-
-
-class ActorSummary(BaseModel):
-    id: str
-    name: str
-    kind: ActorKind
-    legal_status: str | None
-    origins: list[str]
-    aliases: list[str]
+# Relations that put an actor under another in a family tree, in order of precedence for the
+# main link; merged-into hangs the absorbed group under the one that absorbed it.
+TREE_RELATIONS = (
+    RelationKind.SPLIT_FROM,
+    RelationKind.RENAMED_FROM,
+    RelationKind.MERGED_INTO,
+    RelationKind.FACTION_OF,
+)
 
 
 class RelationView(BaseModel):
@@ -52,6 +38,29 @@ class RelationView(BaseModel):
     since: PDate | None
     until: PDate | None
     sources: list[Citation]
+
+
+class LineageNode(BaseModel):
+    """One actor in a family tree, with how it came out of its parent: ``relation`` is the main
+    link (a split before a faction tie), ``relations`` every link to the parent, in the registry's
+    order — sources that disagree on a split's date each keep theirs."""
+
+    actor: str
+    name: str
+    relation: RelationKind | None = None
+    since: PDate | None = None
+    sources: list[Citation] = []
+    relations: list[RelationView] = []
+    children: list[LineageNode] = []
+
+
+class ActorSummary(BaseModel):
+    id: str
+    name: str
+    kind: ActorKind
+    legal_status: str | None
+    origins: list[str]
+    aliases: list[str]
 
 
 class ActorDetail(BaseModel):
@@ -98,23 +107,37 @@ def _root(registry: Registry, actor_id: str) -> str:
     return actor_id
 
 
+def _view(relation: ActorRelation, actor_id: str) -> RelationView:
+    return RelationView(
+        actor=actor_id,
+        kind=relation.kind,
+        since=relation.since,
+        until=relation.until,
+        sources=relation.sources,
+    )
+
+
+def _child(other: Actor, parent_id: str) -> LineageNode | None:
+    """``other`` as a child of ``parent_id``, if it came out of it."""
+    links = [r for r in other.relations if r.kind in TREE_RELATIONS and r.actor == parent_id]
+    if not links:
+        return None
+    main = min(links, key=lambda r: TREE_RELATIONS.index(r.kind))
+    return LineageNode(
+        actor=other.id,
+        name=other.name,
+        relation=main.kind,
+        since=main.since,
+        sources=main.sources,
+        relations=[_view(r, parent_id) for r in links],
+    )
+
+
 def _subtree(registry: Registry, node: LineageNode, seen: set[str]) -> LineageNode:
     for other in sorted(registry.actors.values(), key=lambda a: a.id):
-        for relation in other.relations:
-            if (
-                relation.kind in TREE_RELATIONS
-                and relation.actor == node.actor
-                and other.id not in seen
-            ):
-                seen.add(other.id)
-                child = LineageNode(
-                    actor=other.id,
-                    name=other.name,
-                    relation=relation.kind,
-                    since=relation.since,
-                    sources=relation.sources,
-                )
-                node.children.append(_subtree(registry, child, seen))
+        if other.id not in seen and (child := _child(other, node.actor)) is not None:
+            seen.add(other.id)
+            node.children.append(_subtree(registry, child, seen))
     node.children.sort(key=lambda c: (date_key(c.since), c.actor))
     return node
 
@@ -154,7 +177,7 @@ def list_actors(registry: Registry, day: dt.date | None = None) -> list[ActorSum
 
 def _related_by_others(registry: Registry, actor_id: str) -> list[RelationView]:
     return [
-        RelationView(actor=o.id, kind=r.kind, since=r.since, until=r.until, sources=r.sources)
+        _view(r, o.id)
         for o in sorted(registry.actors.values(), key=lambda a: a.id)
         for r in o.relations
         if r.actor == actor_id

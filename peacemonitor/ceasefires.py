@@ -24,7 +24,7 @@ from peacemonitor.model import (
 )
 from peacemonitor.registry import Registry
 
-LIVE = ("declared", "in-force", "partly-suspended")
+LIVE = ("declared", "in-force", "partly-suspended", "suspended")
 
 
 class CeasefireState(BaseModel):
@@ -48,58 +48,67 @@ class CeasefireState(BaseModel):
 
 @dataclass
 class _Walk:
-    status: str = "not-yet"
+    phase: str = "not-yet"  # not-yet, declared, in-force, ended
     since: PartialDate | None = None
     planned_end: PartialDate | None = None
     scope: list[str] = field(default_factory=list)
+    parties: list[str] = field(default_factory=list)
     suspended: set[str] = field(default_factory=set)
     end_reason: str | None = None
     uncertain: bool = False
+
+    @property
+    def status(self) -> str:
+        """The phase, refined by suspensions: a suspension of part of the scope leaves the
+        ceasefire ``partly-suspended``, of all of it ``suspended``."""
+        if self.phase != "in-force" or not self.suspended:
+            return self.phase
+        return "suspended" if self.suspended >= set(self.scope) else "partly-suspended"
 
 
 def _step(walk: _Walk, event: CeasefireEvent) -> None:
     kind = event.kind
     walk.since = event.date
-    if event.until is not None:
-        walk.planned_end = event.until
+    walk.planned_end = event.until or walk.planned_end
+    walk.parties = list(event.parties) if event.parties else walk.parties
     if kind in (CeasefireEventKind.DECLARED, CeasefireEventKind.IN_FORCE):
-        walk.status = kind.value
+        walk.phase = kind.value
         walk.scope = list(event.scope) if event.scope else walk.scope
-    elif kind is CeasefireEventKind.EXTENDED:
-        walk.status = "partly-suspended" if walk.suspended else "in-force"
-    elif kind is CeasefireEventKind.SUSPENDED:
-        walk.suspended |= set(event.scope or walk.scope)
-        walk.status = "suspended" if walk.suspended >= set(walk.scope) else "partly-suspended"
+    elif kind in (CeasefireEventKind.EXTENDED, CeasefireEventKind.SUSPENDED):
+        walk.phase = "in-force"
+        if kind is CeasefireEventKind.SUSPENDED:
+            walk.suspended |= set(event.scope or walk.scope)
     elif kind is CeasefireEventKind.RESUMED:
+        walk.phase = "in-force"
         walk.suspended -= set(event.scope or walk.suspended)
-        walk.status = "partly-suspended" if walk.suspended else "in-force"
     else:
-        walk.status, walk.end_reason = "ended", event.reason
+        walk.phase, walk.end_reason = "ended", event.reason
 
 
 def state_on(ceasefire: Ceasefire, day: dt.date) -> CeasefireState:
     """Replay the lifecycle up to ``day``."""
-    walk = _Walk(scope=list(ceasefire.scope))
+    walk = _Walk(scope=list(ceasefire.scope), parties=list(ceasefire.parties))
     for event in ceasefire.events:
         if event.date.first > day:
             break
         _step(walk, event)
         walk.uncertain = walk.uncertain or event.date.last > day
-    if walk.status in LIVE and walk.planned_end and walk.planned_end.last < day:
-        walk.status, walk.since = "expired", walk.planned_end
-    live = walk.status in LIVE
+    status = walk.status
+    if status in LIVE and walk.planned_end and walk.planned_end.last < day:
+        status, walk.since = "expired", walk.planned_end
+    in_force = status in ("in-force", "partly-suspended")
     return CeasefireState(
         id=ceasefire.id,
         name=ceasefire.name,
         kind=ceasefire.kind,
-        parties=ceasefire.parties,
+        parties=walk.parties,
         table=ceasefire.table,
         as_of=day,
-        status=walk.status,
+        status=status,
         since=walk.since,
         planned_end=walk.planned_end,
-        in_force=walk.scope if live and walk.status != "declared" else [],
-        suspended=sorted(walk.suspended) if live else [],
+        in_force=walk.scope if in_force else [],
+        suspended=sorted(walk.suspended) if in_force else [],
         end_reason=walk.end_reason,
         instruments=ceasefire.instruments,
         uncertain=walk.uncertain,
@@ -113,7 +122,8 @@ def list_ceasefires(
     day = day or dt.date.today()
     states = [state_on(c, day) for c in sorted(registry.ceasefires.values(), key=lambda c: c.id)]
     states = [s for s in states if s.status != "not-yet"]
-    return [s for s in states if s.status in LIVE] if only_live else states
+    live = ("declared", "in-force", "partly-suspended")
+    return [s for s in states if s.status in live] if only_live else states
 
 
 def get_ceasefire(registry: Registry, ceasefire_id: str) -> Ceasefire:

@@ -100,6 +100,7 @@ def _histories(registry: Registry, kind: str, record: BaseModel) -> Iterator[Fin
     """Status histories and ceasefire lifecycles are in date order."""
     if kind == "tables":
         yield from _sequence(record.status_history, "date", "status_history")  # type: ignore[attr-defined]
+        yield from _sequence(record.scope_changes, "date", "scope_changes")  # type: ignore[attr-defined]
     if kind == "ceasefires":
         yield from _sequence(record.events, "date", "events")  # type: ignore[attr-defined]
     if kind == "agreements":

@@ -21,6 +21,7 @@ from pydantic import (
     PlainValidator,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
 
 
@@ -240,6 +241,7 @@ class Cited(Record):
 
 class ActorKind(StrEnum):
     STATE = "state"
+    SUBNATIONAL_GOVERNMENT = "subnational-government"
     STATE_FORCE = "state-force"
     INSURGENCY = "insurgency"
     DISSIDENT_FACTION = "dissident-faction"
@@ -260,8 +262,12 @@ class AliasKind(StrEnum):
 
 
 class Alias(Record):
+    """A name an actor goes by; ``since``/``until`` date a rename where a source gives them."""
+
     name: str
     kind: AliasKind = AliasKind.NAME
+    since: PDate | None = None
+    until: PDate | None = None
 
 
 class LegalStatus(StrEnum):
@@ -387,6 +393,13 @@ class AgendaPoint(Cited):
     title: str
 
 
+class ScopeChange(Cited):
+    """From ``date`` on, a table covers ``scope`` (the EMBF table dropped three departments)."""
+
+    date: PDate
+    scope: list[TerritoryCode] = Field(min_length=1)
+
+
 class NegotiationTable(Cited):
     id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     name: str
@@ -398,6 +411,7 @@ class NegotiationTable(Cited):
     agenda: list[AgendaPoint] = []
     venue: str | None = None
     status_history: list[StatusChange] = Field(min_length=1)
+    scope_changes: list[ScopeChange] = []
 
 
 class CeasefireKind(StrEnum):
@@ -422,6 +436,9 @@ class CeasefireEvent(Cited):
     date: PDate
     until: PDate | None = Field(default=None, description="planned end set by this step")
     scope: list[TerritoryCode] | None = None
+    parties: list[str] | None = Field(
+        default=None, description="the parties from this step on, when they change"
+    )
     instrument: str | None = None
     reason: str | None = None
 
@@ -504,6 +521,14 @@ class Qualifier(StrEnum):
     UP_TO = "up-to"
 
 
+class Direction(StrEnum):
+    """For claims that give a direction without a number ("declined slightly")."""
+
+    INCREASE = "increase"
+    DECREASE = "decrease"
+    UNCHANGED = "unchanged"
+
+
 class Baseline(Record):
     description: str
     value: float | None = None
@@ -514,7 +539,8 @@ class Baseline(Record):
 class Statistic(Cited):
     id: str
     indicator: str
-    value: float
+    value: float | None = None
+    direction: Direction | None = None
     unit: str
     qualifier: Qualifier = Qualifier.EXACT
     qualifier_text: str | None = None
@@ -525,6 +551,12 @@ class Statistic(Cited):
     actor: str | None = None
     category: Category | None = None
     statement: str
+
+    @model_validator(mode="after")
+    def _value_or_direction(self) -> Statistic:
+        if self.value is None and self.direction is None:
+            raise ValueError("a statistic needs a value, or a direction for a qualitative claim")
+        return self
 
     @field_validator("indicator")
     @classmethod

@@ -76,6 +76,12 @@ def _active(party: TableParty, day: dt.date) -> bool:
     return started and (party.until is None or party.until.last >= day)
 
 
+def scope_on(table: NegotiationTable, day: dt.date) -> list[str]:
+    """The territories the table covered on ``day``: its last scope change, else its scope."""
+    changes = [c for c in table.scope_changes if c.date.first <= day]
+    return list(changes[-1].scope) if changes else list(table.scope)
+
+
 def summary_on(table: NegotiationTable, day: dt.date) -> TableSummary | None:
     """The table's status on ``day``, or None if its history had not begun."""
     reached = [change for change in table.status_history if change.date.first <= day]
@@ -94,7 +100,7 @@ def summary_on(table: NegotiationTable, day: dt.date) -> TableSummary | None:
         armed_groups=[
             p.actor for p in table.parties if p.role is PartyRole.ARMED_GROUP and _active(p, day)
         ],
-        scope=table.scope,
+        scope=scope_on(table, day),
         venue=change.venue or table.venue,
     )
 

@@ -44,8 +44,15 @@ def test_a_month_precision_step_makes_days_inside_that_month_uncertain(registry)
     assert state(registry, "2024-03-10")[4] is True
 
 
+def test_parties_can_change_along_the_way(registry):
+    before = state_on(registry.ceasefires["national-ceasefire"], dt.date(2024, 8, 2))
+    after = state_on(registry.ceasefires["national-ceasefire"], dt.date(2024, 8, 4))
+    assert (before.parties, after.parties) == (["gov", "parent-group"], ["gov"])
+    assert after.status == "partly-suspended" and after.suspended == ["19", "52", "76"]
+
+
 def test_end_reason_and_expiry(registry):
-    assert state(registry, "2024-08-04")[0] == "expired"
+    assert state(registry, "2024-10-04")[0] == "expired"
     ended = state_on(registry.ceasefires["ended-ceasefire"], dt.date(2024, 10, 1))
     assert (ended.status, ended.end_reason, ended.in_force) == (
         "ended",
@@ -57,4 +64,4 @@ def test_end_reason_and_expiry(registry):
 def test_list_only_live(registry):
     live = list_ceasefires(registry, dt.date(2024, 4, 1), only_live=True)
     assert [c.id for c in live] == ["ended-ceasefire", "national-ceasefire"]
-    assert [c.id for c in list_ceasefires(registry, dt.date(2024, 10, 1), only_live=True)] == []
+    assert [c.id for c in list_ceasefires(registry, dt.date(2024, 10, 4), only_live=True)] == []

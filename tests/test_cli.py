@@ -53,7 +53,7 @@ def test_ceasefires_as_of_shows_a_partial_suspension(run):
         'national-ceasefire,bilateral,"gov, parent-group",partly-suspended,2024-03,2024-08-03,CO,'
         '"19, 52, 76"\n',
     )
-    assert run("ceasefires", "--as-of", "2024-10-01", "--live") == (0, _empty_ceasefire_table())
+    assert run("ceasefires", "--as-of", "2024-10-04", "--live") == (0, _empty_ceasefire_table())
 
 
 def _empty_ceasefire_table() -> str:
@@ -103,8 +103,8 @@ def test_json_is_the_library_shape(run):
 def test_stats_prints_whole_numbers_without_decimals(run):
     code, out = run("stats", "--format", "csv")
     assert out == (
-        "id,indicator,qualifier,value,unit,period_start,period_end,territory\n"
-        "stat-1,leaders-killed,more-than,350,people,2022-08,2024-08,CO\n"
+        "id,indicator,qualifier,value,direction,unit,period_start,period_end,territory\n"
+        "stat-1,leaders-killed,more-than,350,,people,2022-08,2024-08,CO\n"
     )
 
 

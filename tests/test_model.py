@@ -74,6 +74,19 @@ def test_a_numeric_territory_code_is_refused():
         )
 
 
+def test_a_statistic_needs_a_value_or_a_direction():
+    base = {
+        "id": "s",
+        "indicator": "x",
+        "unit": "u",
+        "statement": "s",
+        "sources": [{"source": "a"}],
+    }
+    with pytest.raises(ValidationError, match="needs a value, or a direction"):
+        Statistic.model_validate(base)
+    assert Statistic.model_validate({**base, "direction": "decrease"}).value is None
+
+
 def test_every_record_needs_a_source_and_known_fields():
     with pytest.raises(ValidationError, match="at least 1"):
         Actor.model_validate({"id": "eln", "name": "ELN", "kind": "insurgency", "sources": []})

@@ -44,6 +44,11 @@ def test_a_day_inside_a_month_precision_step_is_uncertain(registry):
     ]
 
 
+def test_scope_changes_over_time(registry):
+    assert list_tables(registry, dt.date(2024, 9, 30))[0].scope == ["CO"]
+    assert list_tables(registry, dt.date(2024, 10, 1))[0].scope == ["50", "18"]
+
+
 def test_parties_change_over_time(registry):
     before = list_tables(registry, dt.date(2024, 5, 1))[0].armed_groups
     after = list_tables(registry, dt.date(2024, 6, 1))[0].armed_groups

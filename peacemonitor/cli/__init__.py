@@ -61,6 +61,9 @@ def _register_all() -> None:
 
     registry_commands.register(app)
     process.register(app)
+    from peacemonitor.cli import territory_commands
+
+    territory_commands.register(app)
     from peacemonitor.cli import import_commands
 
     import_commands.register(app)

@@ -42,12 +42,10 @@ def actors(ctx: typer.Context, format: FormatOpt = Format.TABLE, as_of: AsOfOpt 
 
 
 def _tree_lines(node, depth: int = 0) -> list[str]:  # type: ignore[no-untyped-def]
-    how = (
-        f" [{node.relation.value}{' ' + str(node.since) if node.since else ''}]"
-        if node.relation
-        else ""
+    links = "; ".join(
+        f"{r.kind.value}{' ' + str(r.since) if r.since else ''}" for r in node.relations
     )
-    lines = [f"{'  ' * depth}{node.actor} — {node.name}{how}"]
+    lines = [f"{'  ' * depth}{node.actor} — {node.name}{f' [{links}]' if links else ''}"]
     for child in node.children:
         lines += _tree_lines(child, depth + 1)
     return lines
@@ -195,6 +193,7 @@ def stats(
             "indicator",
             "qualifier",
             "value",
+            "direction",
             "unit",
             "period_start",
             "period_end",
