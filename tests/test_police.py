@@ -296,17 +296,23 @@ def test_one_bad_file_leaves_the_others_imported(places, tmp_path):
     assert len(observations(store)) == 4
 
 
-@settings(max_examples=40, deadline=None)
-@given(st.binary(min_size=1, max_size=400))
-def test_garbage_never_raises_anything_but_a_named_error(tmp_path_factory, data):
+@pytest.fixture(scope="module")
+def garbage_places(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, Gazetteer, Path]:
     folder = tmp_path_factory.mktemp("garbage")
     store = Store(folder / "g.duckdb", timeout=10)
     store.migrate()
     load_divipola(store, DATA / "divipola_small.csv")
+    return store, Gazetteer.from_store(store), folder
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.binary(min_size=1, max_size=400))
+def test_garbage_never_raises_anything_but_a_named_error(garbage_places, data):
+    store, gazetteer, folder = garbage_places
     path = folder / "garbage.csv"
     path.write_bytes(data)
     with pytest.raises((BadFile, UnknownLayout)):
-        import_file(store, "police", path, Gazetteer.from_store(store))
+        import_file(store, "police", path, gazetteer)
 
 
 # --- cell parsers ----------------------------------------------------------------------------

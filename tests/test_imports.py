@@ -1,0 +1,297 @@
+"""The import framework: accounting, atomicity, idempotence, quarantine and retry, the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from peacemonitor.gazetteer import Gazetteer, Resolution, load_divipola
+from peacemonitor.importers import IMPORTERS
+from peacemonitor.imports import (
+    AccountingError,
+    BatchBuilder,
+    DeclaredTotal,
+    ImportContext,
+    Layout,
+    NonData,
+    Quarantined,
+    QuarantineRow,
+    RowKind,
+    RowsRead,
+    UnknownSource,
+    get_importer,
+    import_file,
+    list_quarantine,
+    redact,
+    retry_quarantine,
+)
+from peacemonitor.model import MatchKind, TerritoryLevel, Unresolved
+from peacemonitor.store import Store
+
+DATA = Path(__file__).parent / "data" / "imports"
+PLACE = ("municipality", "05001", "code")
+
+
+class Scripted:
+    """A test importer: yields what the test scripts, to probe the framework's own checks."""
+
+    source = "scripted"
+
+    def __init__(self, items: list[Any]) -> None:
+        self.items = items
+
+    def read(self, ctx: ImportContext) -> Iterator[Any]:
+        for item in self.items:
+            if isinstance(item, BaseException):
+                raise item
+            yield item() if callable(item) else item
+
+    def retry(self, row: QuarantineRow, ctx: ImportContext) -> Iterator[Any]:
+        yield from ()
+
+
+def batch(*rows: int, count: float = 1.0) -> Any:
+    """A callable making a fresh Arrow batch of these rows each time the importer runs."""
+
+    def make() -> Any:
+        builder = BatchBuilder(["note"])
+        for row in rows:
+            day = dt.date(2020, 1, 1)
+            builder.add(row, None, "", "homicide", "victims", count, day, "day", PLACE, ("x",))
+        return builder.flush()
+
+    return make
+
+
+@pytest.fixture
+def scripted(monkeypatch: pytest.MonkeyPatch):
+    """Register a scripted importer for one test; returns a function setting its items."""
+    holder: dict[str, list[Any]] = {"items": []}
+    monkeypatch.setitem(IMPORTERS, "scripted", lambda: Scripted(holder["items"]))
+
+    def script(*items: Any) -> None:
+        holder["items"] = list(items)
+
+    return script
+
+
+@pytest.fixture
+def source_file(tmp_path: Path) -> Path:
+    path = tmp_path / "input.txt"
+    path.write_text("any bytes: the scripted importer does not read them\n")
+    return path
+
+
+def count(store: Store, table: str) -> int:
+    with store.read() as db:
+        return int(db.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+
+
+def test_accounting_adds_up_and_is_recorded(store, scripted, source_file):
+    scripted(
+        Layout("test"),
+        NonData(1, RowKind.TITLE),
+        NonData(2, RowKind.HEADER),
+        batch(3, 4, 5),
+        Quarantined(6, "bad-date", "FECHA", {"cells": {"FECHA": "x"}}, counts={"": 2.0}),
+        DeclaredTotal(7, "CANTIDAD", 5.0),
+        NonData(7, RowKind.TOTAL),
+        RowsRead(7),
+    )
+    report = import_file(store, "scripted", source_file, resolver=None)  # type: ignore[arg-type]
+    assert report.rows_read == 7 == report.accounted
+    assert report.rows_non_data == {"title": 1, "header": 1, "total": 1}
+    assert (report.rows_stored, report.observations_stored) == (3, 3)
+    assert report.rows_quarantined == {"bad-date": 1}
+    assert report.totals[0].stored == 3.0 and report.totals[0].quarantined == 2.0
+    with store.read() as db:
+        recorded = db.execute(
+            "SELECT source, layout, file_name, rows_read, rows_stored, rows_quarantined "
+            "FROM imports"
+        ).fetchall()
+        ids = db.execute("SELECT record_id FROM observations ORDER BY row_number").fetchall()
+    assert recorded == [("scripted", "test", "input.txt", 7, 3, '{"bad-date": 1}')]
+    assert [i[0] for i in ids] == [f"{report.sha256}:{n}" for n in (3, 4, 5)]
+
+
+@pytest.mark.parametrize(
+    ("items", "message"),
+    [
+        ((batch(1, 2), RowsRead(3)), "row 3: row neither stored, quarantined nor non-data"),
+        ((batch(1), NonData(1, RowKind.BLANK), RowsRead(1)), "row 1: row accounted for twice"),
+        ((batch(1, 2), RowsRead(1)), "row 2: row outside the 1 rows read"),
+        ((batch(1),), "never said how many rows"),
+    ],
+)
+def test_the_framework_refuses_accounts_that_do_not_add_up(
+    store, scripted, source_file, items, message
+):
+    scripted(*items)
+    with pytest.raises(AccountingError, match=message):
+        import_file(store, "scripted", source_file, resolver=None)  # type: ignore[arg-type]
+    assert count(store, "observations") == 0 and count(store, "imports") == 0
+
+
+def test_ctrl_c_mid_file_leaves_the_store_as_it_was(store, scripted, source_file):
+    scripted(batch(1, 2), KeyboardInterrupt())
+    with pytest.raises(KeyboardInterrupt):
+        import_file(store, "scripted", source_file, resolver=None)  # type: ignore[arg-type]
+    assert count(store, "observations") == 0 and count(store, "imports") == 0
+
+
+def test_reimport_is_idempotent_and_quarantine_is_not_doubled(store, scripted, source_file):
+    held = Quarantined(3, "territory-unknown", "MUNICIPIO", {"cells": {}}, record_id="r3")
+    scripted(batch(1, 2), held, RowsRead(3))
+    import_file(store, "scripted", source_file, resolver=None)  # type: ignore[arg-type]
+    again = import_file(store, "scripted", source_file, resolver=None)  # type: ignore[arg-type]
+    assert (again.rows_stored, again.rows_already_present) == (0, 2)
+    assert again.rows_quarantined == {"territory-unknown": 1}
+    assert count(store, "observations") == 2 and count(store, "quarantine") == 1
+    assert count(store, "imports") == 2
+
+
+def test_unknown_source_is_a_named_error():
+    with pytest.raises(UnknownSource, match="known sources are leaders, massacres, police"):
+        get_importer("acled-typo")
+
+
+def test_redaction_hides_sensitive_cells_unless_allowed():
+    raw = {"layout": "x", "cells": {"Nombre": "Persona Ficticia", "Fecha": "2018-01-01"}}
+    hidden = redact(raw, ["Nombre"], show=False)
+    assert hidden["cells"] == {"Nombre": "<redacted: sensitive>", "Fecha": "2018-01-01"}
+    assert redact(raw, ["Nombre"], show=True) == raw
+
+
+# --- quarantine retry with a gazetteer that learns ------------------------------------------
+
+
+@dataclass
+class Learning:
+    """The real gazetteer, plus names a test teaches it (as curated aliases would)."""
+
+    real: Gazetteer
+    extra: dict[str, str]
+
+    def resolve_code(self, code: Any) -> Resolution:
+        return self.real.resolve_code(code)
+
+    def resolve_name(self, department: str | None, municipality: str | None) -> Resolution:
+        code = self.extra.get(municipality or "")
+        if code:
+            return Resolution(TerritoryLevel.MUNICIPALITY, code, None, MatchKind.VARIANT)
+        return self.real.resolve_name(department, municipality)
+
+
+@pytest.fixture
+def gazetteer(store: Store) -> Gazetteer:
+    load_divipola(store, DATA / "divipola_small.csv")
+    return Gazetteer.from_store(store)
+
+
+def test_retry_stores_rows_once_the_place_resolves(store, gazetteer, monkeypatch):
+    resolver = Learning(gazetteer, {})
+    first = import_file(store, "leaders", DATA / "leaders_small.csv", resolver)
+    assert first.rows_quarantined == {"territory-unknown": 1}
+    assert retry_quarantine(store, resolver)[0].rows_quarantined == {"territory-unknown": 1}
+    resolver.extra["Vereda Inexistente"] = "19001"
+    (report,) = retry_quarantine(store, resolver)
+    assert (report.kind, report.rows_read, report.rows_stored, report.rows_quarantined) == (
+        "retry",
+        1,
+        1,
+        {},
+    )
+    assert list_quarantine(store) == [] and len(list_quarantine(store, include_resolved=True)) == 1
+    assert retry_quarantine(store, resolver) == []
+    again = import_file(store, "leaders", DATA / "leaders_small.csv", Learning(gazetteer, {}))
+    assert (again.rows_already_present, again.rows_quarantined) == (2, {})
+
+
+def test_a_quarantined_row_that_resolves_on_reimport_is_marked_resolved(store, gazetteer):
+    import_file(store, "leaders", DATA / "leaders_small.csv", gazetteer)
+    report = import_file(
+        store,
+        "leaders",
+        DATA / "leaders_small.csv",
+        Learning(gazetteer, {"Vereda Inexistente": "19001"}),
+    )
+    assert (report.rows_stored, report.rows_already_present) == (1, 1)
+    assert list_quarantine(store) == []
+
+
+def test_unresolved_places_keep_their_reason(store, gazetteer):
+    import_file(store, "leaders", DATA / "leaders_small.csv", gazetteer)
+    (entry,) = list_quarantine(store)
+    assert (entry.row, entry.reason, entry.column) == (3, "territory-unknown", "Municipio")
+    assert entry.raw["cells"]["Nombre"] == "<redacted: sensitive>"
+    assert Unresolved.UNKNOWN.value in entry.reason
+
+
+# --- the CLI --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_store(cli, tmp_path):
+    """The CLI's temporary store with the small DIVIPOLA list loaded."""
+    store = Store(tmp_path / "cli.duckdb")
+    store.migrate()
+    load_divipola(store, DATA / "divipola_small.csv")
+    return cli
+
+
+def test_cli_import_prints_where_every_row_went(cli_store):
+    code, out = cli_store("import", "massacres", str(DATA / "massacres_small.csv"), "-f", "csv")
+    assert code == 0
+    assert out == (
+        "file,layout,rows_read,non_data,stored,already_present,quarantined,observations\n"
+        "massacres_small.csv,massacres-datos-gov,4,header 1,3,0,0,6\n"
+    )
+    code, out = cli_store("import", "massacres", str(DATA / "massacres_small.csv"), "-f", "json")
+    report = json.loads(out)[0]
+    assert (report["rows_stored"], report["rows_already_present"]) == (0, 3)
+
+
+def test_cli_import_reports_a_bad_file_and_goes_on(cli_store, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("no,header,here\n1,2,3\n")
+    code, out = cli_store(
+        "import", "massacres", str(bad), str(DATA / "massacres_small.csv"), "-f", "csv"
+    )
+    assert code == 1
+    assert "massacres_small.csv,massacres-datos-gov,4,header 1,3,0,0,6" in out
+    assert "error: bad.csv: no header row of a known layout (massacres-datos-gov)" in out
+    assert "Traceback" not in out
+
+
+def test_cli_import_unknown_source(cli_store):
+    code, out = cli_store("import", "nope", str(DATA / "massacres_small.csv"))
+    assert code == 1
+    assert out == "error: no importer for 'nope': known sources are leaders, massacres, police\n"
+
+
+def test_cli_quarantine_lists_and_retries(cli_store, monkeypatch):
+    cli_store("import", "leaders", str(DATA / "leaders_small.csv"))
+    code, out = cli_store("quarantine", "-f", "csv")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "source,file,row,reason,column,detail,raw"
+    assert lines[1].startswith("leaders,leaders_small.csv,3,territory-unknown,Municipio,")
+    assert "Persona Ficticia" not in out and "<redacted: sensitive>" in out
+    monkeypatch.setenv("PEACEMONITOR_SHOW_SENSITIVE", "1")
+    assert "Persona Ficticia Dos" in cli_store("quarantine", "-f", "csv")[1]
+    code, out = cli_store("quarantine", "retry", "-f", "csv")
+    assert code == 0
+    assert out.splitlines()[1] == (
+        "leaders_small.csv (retry),leaders-list,1,0,0,0,territory-unknown 1,0"
+    )
+
+
+def test_scripted_items_are_not_mutated():
+    held = Quarantined(1, "r", None, {})
+    assert replace(held, row=2).row == 2 and held.row == 1
