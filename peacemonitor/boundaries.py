@@ -131,6 +131,24 @@ def _features(path: Path, data: dict[str, Any]) -> list[tuple[dict[str, Any], An
     raise UnrecognisedFile(f"{path.name}: neither TopoJSON nor a GeoJSON FeatureCollection")
 
 
+def is_boundary_file(path: Path) -> bool:
+    """True for TopoJSON or GeoJSON whose first feature carries an MGN code property."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError, OSError):
+        return False
+    if not isinstance(data, dict):
+        return False
+    if data.get("type") == "Topology":
+        objects = data.get("objects", {}).values()
+        first = [(g.get("properties") or {}) for o in objects for g in o.get("geometries", [])[:1]]
+    elif data.get("type") == "FeatureCollection":
+        first = [(f.get("properties") or {}) for f in data.get("features", [])[:1]]
+    else:
+        return False
+    return any(MUNICIPALITY_CODE in p or DEPARTMENT_CODE in p for p in first)
+
+
 def read_layers(path: Path) -> list[Layer]:
     """The municipal and department layers of a boundary file, recognised by their properties."""
     try:
@@ -604,6 +622,8 @@ def _known(store: Store) -> set[str]:
 def load_boundaries(store: Store, path: Path, detail: str | None = None) -> list[LoadReport]:
     """Load a boundary file's layers as 'full' or 'light' geometry (decided by vertex count unless
     given); loading full municipal geometry also (re)builds the cached point index."""
+    if detail not in (None, "full", "light"):
+        raise UnrecognisedFile(f"boundary detail {detail!r}: use 'full' or 'light'")
     layers = read_layers(path)
     total = sum(layer.vertices for layer in layers)
     detail = detail or ("full" if total >= FULL_MIN_VERTICES else "light")

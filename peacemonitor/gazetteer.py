@@ -114,7 +114,7 @@ class PointResolutions:
 
 # --- names and codes ---------------------------------------------------------------------------
 
-_MARKER = re.compile(r"\s*\((?:CT|CD|CM|ANM)\)\s*$", re.IGNORECASE)
+_MARKER = re.compile(r"\s*\((?:CT|CD|ANM)\)\s*$", re.IGNORECASE)
 
 
 def place_key(text: str) -> str:
@@ -487,12 +487,18 @@ class Gazetteer:
     def resolve_point(
         self, lat: float, lon: float, precision: float | None = None, scheme: str | None = None
     ) -> Resolution:
-        """One point; without a precision the point is taken as exact."""
+        """One point; without a precision the point is taken as exact (scheme is then ignored)."""
+        if precision is None:
+            scheme = "exact"
+        elif scheme is None:
+            from peacemonitor.boundaries import InvalidPrecisionScheme
+
+            raise InvalidPrecisionScheme("a precision needs its scheme: 'ucdp' or 'acled'")
         result = self.resolve_points(
             np.array([lat], dtype=float),
             np.array([lon], dtype=float),
             np.array([np.nan if precision is None else precision], dtype=float),
-            scheme or "exact",
+            scheme,
         ).at(0)
         if result.code is None:
             return result
@@ -1009,17 +1015,20 @@ def _load_order(path: Path) -> int:
     return 1 if suffix in (".xls", ".xlsx") else 2
 
 
-def load_file(store: Store, path: Path) -> list[LoadReport]:
+def load_file(store: Store, path: Path, boundary_detail: str | None = None) -> list[LoadReport]:
     """Load one reference file, recognised by its contents; [] for a file that is none of ours.
 
     A workbook may hold several population tables (DANE's sheet and a reshaped copy): each
-    distinct layout is loaded as its own vintage.
+    distinct layout is loaded as its own vintage. ``boundary_detail`` ('full' or 'light')
+    overrides the detail a boundary file's vertex count implies.
     """
     suffix = path.suffix.lower()
     if suffix in (".json", ".geojson", ".topojson"):
         from peacemonitor import boundaries
 
-        return boundaries.load_boundaries(store, path)
+        if not boundaries.is_boundary_file(path):
+            return []
+        return boundaries.load_boundaries(store, path, boundary_detail)
     if suffix in (".csv", ".txt"):
         header, _ = read_text_table(path)
         if detect_layout(header, DIVIPOLA_LAYOUTS):
@@ -1033,14 +1042,16 @@ def load_file(store: Store, path: Path) -> list[LoadReport]:
     return []
 
 
-def load_path(store: Store, path: Path) -> tuple[list[LoadReport], list[Path]]:
+def load_path(
+    store: Store, path: Path, boundary_detail: str | None = None
+) -> tuple[list[LoadReport], list[Path]]:
     """Load every reference file under ``path``; returns the reports and the files skipped."""
     reports, skipped = [], []
     for file in reference_files(path):
         if file.suffix.lower() == ".md":
             skipped.append(file)
             continue
-        loaded = load_file(store, file)
+        loaded = load_file(store, file, boundary_detail)
         if loaded:
             reports.extend(loaded)
         else:

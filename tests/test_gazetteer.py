@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -310,3 +311,124 @@ def test_many_pairs_resolve_once_each(gaz: Gazetteer) -> None:
     )
     assert [r.code for r in found] == ["76001", "CO", "76001", "25754", "05"]
     assert found[0] is found[2]
+
+
+# --- command line ----------------------------------------------------------------------------
+
+TABLE_CALI = """\
+┏━━━━━━━┳━━━━━━┳━━━━━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━┳━━━━━━━┳━━━━━━━━┓
+┃ code  ┃ name ┃ level        ┃ match      ┃ reason ┃ score ┃ detail ┃
+┡━━━━━━━╇━━━━━━╇━━━━━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━╇━━━━━━━╇━━━━━━━━┩
+│ 76001 │ CALI │ municipality │ exact-name │        │       │        │
+└───────┴──────┴──────────────┴────────────┴────────┴───────┴────────┘
+"""
+
+CSV_MEDELLIN_POINT = """\
+code,name,level,match,reason,score,detail
+05001,MEDELLÍN,municipality,point-in-polygon,,,
+"""
+
+JSON_MEDELLIN = """\
+{
+  "code": "05001",
+  "name": "MEDELLÍN",
+  "level": "municipality",
+  "match": "code",
+  "reason": null,
+  "score": null,
+  "detail": null
+}
+"""
+
+Cli = Callable[..., tuple[int, str]]
+
+
+def test_cli_load_and_resolve_fixtures(cli: Cli) -> None:
+    cli("init")
+    code, output = cli("data", "load", str(FIXTURES))
+    assert code == 0
+    assert output.splitlines()[:2] == [
+        "codigos_municipios.csv: divipola (dane-divipola-codigos), 5 rows read, 3 stored, "
+        "2 non-data rows",
+        "datos_gov_co_gdxc-w37w.csv: divipola (datos-gov-co-gdxc-w37w), 3 rows read, 3 stored",
+    ]
+    assert cli("resolve", "VALLE", "CALI (CT)") == (0, TABLE_CALI)
+    assert cli("resolve", "5001", "--format", "json") == (0, JSON_MEDELLIN)
+    tiny = str(FIXTURES / "tiny.topojson")
+    assert cli("data", "load", tiny, "--boundary-detail", "full")[0] == 0
+    code, output = cli("resolve", "--point", "3.5", "-75.5", "--format", "csv")
+    assert (code, output.splitlines()[1]) == (
+        0,
+        "05664,SAN PEDRO DE LOS MILAGROS,municipality,point-in-polygon,,,",
+    )
+
+
+def test_cli_resolve_without_data_is_one_line(cli: Cli) -> None:
+    cli("init")
+    code, output = cli("resolve", "5001")
+    assert code == 1
+    assert output.startswith("error: ") and "run `peacemonitor data load PATH`" in output
+
+
+@pytest.fixture(scope="module")
+def real_cli(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Cli:
+    from typer.testing import CliRunner
+
+    from peacemonitor.cli import app
+
+    db = str(tmp_path_factory.mktemp("cli") / "real.duckdb")
+    runner = CliRunner()
+
+    def run(*args: str) -> tuple[int, str]:
+        result = runner.invoke(app, ["--db", db, *args], catch_exceptions=False)
+        return result.exit_code, result.output
+
+    run("init")
+    run("data", "load", str(shared_data / "divipola"))
+    run("data", "load", str(shared_data / "boundaries_mgn2018" / "colombia_2018.topojson"))
+    return run
+
+
+@pytest.mark.shared_data
+def test_real_cli_examples_from_the_issue(real_cli: Cli) -> None:
+    assert real_cli("resolve", "VALLE", "CALI (CT)") == (0, TABLE_CALI)
+    assert real_cli("resolve", "--point", "6.25", "-75.57", "--format", "csv") == (
+        0,
+        CSV_MEDELLIN_POINT,
+    )
+    assert real_cli("resolve", "5001", "--format", "json") == (0, JSON_MEDELLIN)
+
+
+# --- real data: every Police 2003–2010 place resolves ----------------------------------------
+
+
+def _police_pairs(path: Path) -> dict[tuple[str, str], float]:
+    """Homicide counts per (DEPARTAMENTO, MUNICIPIO) over the data rows of the 2003–2010 file."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(path))
+    counts: dict[tuple[str, str], float] = {}
+    for row in book.get_sheet_by_name(book.sheet_names[0]).to_python():
+        if len(row) > 5 and isinstance(row[5], int | float) and row[5] != "":
+            pair = (str(row[0]), str(row[1]))
+            counts[pair] = counts.get(pair, 0.0) + float(row[5])
+    return counts
+
+
+@pytest.mark.shared_data
+def test_real_police_places_all_resolve(shared_data: Path, tmp_path: Path) -> None:
+    store = Store(tmp_path / "police.duckdb", timeout=10)
+    store.migrate()
+    load_path(store, shared_data / "divipola")
+    gazetteer = Gazetteer.from_store(store)
+    counts = _police_pairs(shared_data / "policia_homicidios_raw" / "homicidios_20032010.xlsx")
+    assert len(counts) == 1081 and sum(counts.values()) == 134_394
+    unresolved = {
+        pair: (count, found.reason, found.detail)
+        for pair, count in counts.items()
+        if (found := gazetteer.resolve_name(*pair)).reason is not None
+        or found.level is not TerritoryLevel.MUNICIPALITY
+    }
+    assert unresolved == {}, f"{sum(c for c, _, _ in unresolved.values())} homicides unresolved"
+    fuzzy = [pair for pair in counts if gazetteer.resolve_name(*pair).match is MatchKind.FUZZY]
+    assert fuzzy == []
