@@ -1,0 +1,198 @@
+"""Indicators: counts per source and unit, zeros only where covered, rates by vintage."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from peacemonitor.gazetteer import Gazetteer, load_divipola, load_path
+from peacemonitor.imports import import_file, import_files
+from peacemonitor.indicators import (
+    Level,
+    NoObservations,
+    Period,
+    Query,
+    VintageInfo,
+    choose_vintages,
+    indicator,
+    periods_between,
+    records,
+)
+from peacemonitor.model import Category, PartialDate
+from peacemonitor.population import load_population
+from peacemonitor.store import Store
+
+DATA = Path(__file__).parent / "data" / "imports"
+
+
+@pytest.fixture
+def filled(store: Store) -> Store:
+    """Small DIVIPOLA, a small population vintage (Leticia with population 0), two sources."""
+    load_divipola(store, DATA / "divipola_small.csv")
+    load_population(store, DATA / "population_small.csv", vintage="test-2018")
+    gazetteer = Gazetteer.from_store(store)
+    import_file(store, "massacres", DATA / "massacres_small.csv", gazetteer)
+    import_file(store, "police", DATA / "kidnapping_wide.csv", gazetteer)
+    return store
+
+
+def test_national_year_counts_per_source_and_unit(filled: Store) -> None:
+    frame = indicator(filled, Query(Category.MASSACRE, Level.NATIONAL, Period.YEAR))
+    got = [(r["period"], r["unit"], r["count"], r["population"], r["note"]) for r in records(frame)]
+    assert got == [
+        ("2018", "incidents", 2, 9_320_000, "partial period: the source covers only part of it"),
+        ("2018", "victims", 7, 9_320_000, "partial period: the source covers only part of it"),
+        ("2019", "incidents", 1, 9_320_000, "partial period: the source covers only part of it"),
+        ("2019", "victims", 5, 9_320_000, "partial period: the source covers only part of it"),
+    ]
+    assert records(frame)[1]["rate_per_100k"] == round(7 * 100_000 / 9_320_000, 3)
+
+
+def test_zero_where_covered_no_row_where_not(filled: Store) -> None:
+    query = Query(
+        Category.MASSACRE,
+        Level.MUNICIPALITY,
+        Period.MONTH,
+        start=PartialDate.parse("2017-11"),
+        end=PartialDate.parse("2018-02"),
+    )
+    rows = records(indicator(filled, query))
+    periods = {r["period"] for r in rows}
+    assert periods == {"2018-01", "2018-02"}  # 2017 is no data: absent, never 0
+    medellin = [
+        (r["period"], r["unit"], r["count"]) for r in rows if r["territory_code"] == "05001"
+    ]
+    assert medellin == [
+        ("2018-01", "incidents", 1),
+        ("2018-01", "victims", 4),
+        ("2018-02", "incidents", 0),
+        ("2018-02", "victims", 0),
+    ]
+    assert len({r["territory_code"] for r in rows}) == 7  # every current municipality
+
+
+def test_rate_is_null_when_population_is_zero_or_missing(filled: Store) -> None:
+    rows = records(indicator(filled, Query(Category.KIDNAPPING, Level.MUNICIPALITY, Period.YEAR)))
+    leticia = [r for r in rows if r["territory_code"] == "91001"]
+    assert {(r["count"], r["population"], r["rate_per_100k"]) for r in leticia} == {(0, 0, None)}
+    inirida = [r for r in rows if r["territory_code"] == "94001"]
+    assert {(r["population"], r["rate_per_100k"]) for r in inirida} == {(None, None)}
+    medellin = [r for r in rows if r["territory_code"] == "05001" and r["period"] == "2018"]
+    assert medellin[0]["rate_per_100k"] == 0.1 and medellin[0]["population_vintage"] == "test-2018"
+
+
+def test_department_level_sums_municipalities(filled: Store) -> None:
+    rows = records(indicator(filled, Query(Category.MASSACRE, Level.DEPARTMENT, Period.YEAR)))
+    antioquia = [(r["period"], r["unit"], r["count"]) for r in rows if r["territory_code"] == "05"]
+    assert antioquia == [
+        ("2018", "incidents", 1),
+        ("2018", "victims", 4),
+        ("2019", "incidents", 1),
+        ("2019", "victims", 5),
+    ]
+
+
+def test_unknown_vintage_and_empty_category(filled: Store) -> None:
+    with pytest.raises(Exception, match="population vintage 'nope' is not loaded"):
+        indicator(filled, Query(Category.MASSACRE, population_vintage="nope"))
+    with pytest.raises(NoObservations, match="no homicide observations"):
+        indicator(filled, Query(Category.HOMICIDE))
+
+
+def test_vintage_choice_does_not_depend_on_the_window() -> None:
+    old = VintageInfo("dane-2003-2017", "Censo 2005", 2003, 2017)
+    wide = VintageInfo("dane-2005-2020", "Censo 2005", 2005, 2020)
+    new = VintageInfo("dane-2018-2035", "CNPV 2018", 2018, 2035)
+    chosen = choose_vintages([old, wide, new], [2004, 2017, 2018, 2020])
+    assert {y: v.name for y, v in chosen.items()} == {
+        2004: "dane-2003-2017",
+        2017: "dane-2003-2017",
+        2018: "dane-2018-2035",
+        2020: "dane-2018-2035",
+    }
+    assert choose_vintages([old, wide, new], [2017])[2017].name == "dane-2003-2017"
+
+
+def test_periods_between() -> None:
+    a, b = PartialDate.parse("2019-11").first, PartialDate.parse("2020-02").last
+    assert periods_between(a, b, Period.MONTH) == ["2019-11", "2019-12", "2020-01", "2020-02"]
+    assert periods_between(a, b, Period.YEAR) == ["2019", "2020"]
+
+
+def test_cli_indicator_csv(cli: Callable[..., tuple[int, str]], tmp_path: Path) -> None:
+    store = Store(tmp_path / "cli.duckdb")
+    store.migrate()
+    load_divipola(store, DATA / "divipola_small.csv")
+    load_population(store, DATA / "population_small.csv", vintage="test-2018")
+    cli("import", "massacres", str(DATA / "massacres_small.csv"))
+    code, out = cli(
+        "indicator", "massacre", "--level", "national", "--by", "year", "--to", "2018", "-f", "csv"
+    )
+    assert code == 0
+    assert out == (
+        "territory_code,territory_name,period,source,unit,count,population,population_vintage,"
+        "rate_per_100k,note\n"
+        "CO,COLOMBIA,2018,massacres,incidents,2,9320000,test-2018,0.021,"
+        "partial period: the source covers only part of it\n"
+        "CO,COLOMBIA,2018,massacres,victims,7,9320000,test-2018,0.075,"
+        "partial period: the source covers only part of it\n"
+    )
+    code, out = cli("indicator", "massacre", "--level", "street")
+    assert code == 2 and "street" in out and "municipality" in out
+
+
+# --- the real files --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    store = Store(tmp_path_factory.mktemp("indicators") / "real.duckdb", timeout=30)
+    store.migrate()
+    load_path(store, shared_data / "divipola")
+    load_path(store, shared_data / "population_dane")
+    files = sorted((shared_data / "policia_homicidios_raw").glob("homicidios_*.xls*"))
+    import_files(store, "police", files, Gazetteer.from_store(store))
+    return store
+
+
+@pytest.mark.shared_data
+def test_real_municipality_year_homicide_rates(
+    real: Store, cli: Callable[..., tuple[int, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PEACEMONITOR_DB", str(real.path))
+    from typer.testing import CliRunner
+
+    from peacemonitor.cli import app
+
+    args = [
+        "indicator",
+        "homicide",
+        "--level",
+        "municipality",
+        "--by",
+        "year",
+        "--source",
+        "police",
+    ]
+    result = CliRunner().invoke(app, [*args, "--format", "csv"], catch_exceptions=False)
+    assert result.exit_code == 0
+    rows: list[dict[str, Any]] = list(csv.DictReader(io.StringIO(result.output)))
+    assert len({r["territory_code"] for r in rows}) == 1121
+    assert {r["period"] for r in rows} == {str(y) for y in range(2003, 2025)}
+    by_year: dict[str, int] = {}
+    for row in rows:
+        by_year[row["period"]] = by_year.get(row["period"], 0) + int(row["count"])
+    assert by_year["2003"] == 22496 and by_year["2024"] == 13341
+    medellin = {r["period"]: r for r in rows if r["territory_code"] == "05001"}
+    assert medellin["2019"]["population"] == "2483545"  # POBLACION_2018_2035.csv
+    assert medellin["2019"]["population_vintage"] == "dane-2018-2035"
+    assert float(medellin["2019"]["rate_per_100k"]) == round(
+        int(medellin["2019"]["count"]) * 100_000 / 2483545, 3
+    )
+    assert medellin["2018"]["note"].startswith("population series change")
+    assert medellin["2017"]["population_vintage"] == "dane-2003-2017"
