@@ -70,7 +70,7 @@ def batch(*rows: int, count: float = 1.0) -> Any:
 
 
 @pytest.fixture
-def scripted(monkeypatch: pytest.MonkeyPatch):
+def scripted(monkeypatch: pytest.MonkeyPatch) -> Any:
     """Register a scripted importer for one test; returns a function setting its items."""
     holder: dict[str, list[Any]] = {"items": []}
     monkeypatch.setitem(IMPORTERS, "scripted", lambda: Scripted(holder["items"]))
@@ -93,7 +93,7 @@ def count(store: Store, table: str) -> int:
         return int(db.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
 
-def test_accounting_adds_up_and_is_recorded(store, scripted, source_file):
+def test_accounting_adds_up_and_is_recorded(store: Store, scripted: Any, source_file: Path) -> None:
     scripted(
         Layout("test"),
         NonData(1, RowKind.TITLE),
@@ -130,22 +130,26 @@ def test_accounting_adds_up_and_is_recorded(store, scripted, source_file):
     ],
 )
 def test_the_framework_refuses_accounts_that_do_not_add_up(
-    store, scripted, source_file, items, message
-):
+    store: Store, scripted: Any, source_file: Path, items: Any, message: str
+) -> None:
     scripted(*items)
     with pytest.raises(AccountingError, match=message):
         import_file(store, "scripted", source_file, resolver=None)  # type: ignore[arg-type]
     assert count(store, "observations") == 0 and count(store, "imports") == 0
 
 
-def test_ctrl_c_mid_file_leaves_the_store_as_it_was(store, scripted, source_file):
+def test_ctrl_c_mid_file_leaves_the_store_as_it_was(
+    store: Store, scripted: Any, source_file: Path
+) -> None:
     scripted(batch(1, 2), KeyboardInterrupt())
     with pytest.raises(KeyboardInterrupt):
         import_file(store, "scripted", source_file, resolver=None)  # type: ignore[arg-type]
     assert count(store, "observations") == 0 and count(store, "imports") == 0
 
 
-def test_reimport_is_idempotent_and_quarantine_is_not_doubled(store, scripted, source_file):
+def test_reimport_is_idempotent_and_quarantine_is_not_doubled(
+    store: Store, scripted: Any, source_file: Path
+) -> None:
     held = Quarantined(3, "territory-unknown", "MUNICIPIO", {"cells": {}}, record_id="r3")
     scripted(batch(1, 2), held, RowsRead(3))
     import_file(store, "scripted", source_file, resolver=None)  # type: ignore[arg-type]
@@ -156,12 +160,12 @@ def test_reimport_is_idempotent_and_quarantine_is_not_doubled(store, scripted, s
     assert count(store, "imports") == 2
 
 
-def test_unknown_source_is_a_named_error():
+def test_unknown_source_is_a_named_error() -> None:
     with pytest.raises(UnknownSource, match="known sources are leaders, massacres, police"):
         get_importer("acled-typo")
 
 
-def test_redaction_hides_sensitive_cells_unless_allowed():
+def test_redaction_hides_sensitive_cells_unless_allowed() -> None:
     raw = {"layout": "x", "cells": {"Nombre": "Persona Ficticia", "Fecha": "2018-01-01"}}
     hidden = redact(raw, ["Nombre"], show=False)
     assert hidden["cells"] == {"Nombre": "<redacted: sensitive>", "Fecha": "2018-01-01"}
@@ -194,7 +198,9 @@ def gazetteer(store: Store) -> Gazetteer:
     return Gazetteer.from_store(store)
 
 
-def test_retry_stores_rows_once_the_place_resolves(store, gazetteer, monkeypatch):
+def test_retry_stores_rows_once_the_place_resolves(
+    store: Store, gazetteer: Gazetteer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     resolver = Learning(gazetteer, {})
     first = import_file(store, "leaders", DATA / "leaders_small.csv", resolver)
     assert first.rows_quarantined == {"territory-unknown": 1}
@@ -213,7 +219,9 @@ def test_retry_stores_rows_once_the_place_resolves(store, gazetteer, monkeypatch
     assert (again.rows_already_present, again.rows_quarantined) == (2, {})
 
 
-def test_a_quarantined_row_that_resolves_on_reimport_is_marked_resolved(store, gazetteer):
+def test_a_quarantined_row_that_resolves_on_reimport_is_marked_resolved(
+    store: Store, gazetteer: Gazetteer
+) -> None:
     import_file(store, "leaders", DATA / "leaders_small.csv", gazetteer)
     report = import_file(
         store,
@@ -225,7 +233,7 @@ def test_a_quarantined_row_that_resolves_on_reimport_is_marked_resolved(store, g
     assert list_quarantine(store) == []
 
 
-def test_unresolved_places_keep_their_reason(store, gazetteer):
+def test_unresolved_places_keep_their_reason(store: Store, gazetteer: Gazetteer) -> None:
     import_file(store, "leaders", DATA / "leaders_small.csv", gazetteer)
     (entry,) = list_quarantine(store)
     assert (entry.row, entry.reason, entry.column) == (3, "territory-unknown", "Municipio")
@@ -237,7 +245,7 @@ def test_unresolved_places_keep_their_reason(store, gazetteer):
 
 
 @pytest.fixture
-def cli_store(cli, tmp_path):
+def cli_store(cli: Any, tmp_path: Path) -> Any:
     """The CLI's temporary store with the small DIVIPOLA list loaded."""
     store = Store(tmp_path / "cli.duckdb")
     store.migrate()
@@ -245,7 +253,7 @@ def cli_store(cli, tmp_path):
     return cli
 
 
-def test_cli_import_prints_where_every_row_went(cli_store):
+def test_cli_import_prints_where_every_row_went(cli_store: Any) -> None:
     code, out = cli_store("import", "massacres", str(DATA / "massacres_small.csv"), "-f", "csv")
     assert code == 0
     assert out == (
@@ -257,7 +265,7 @@ def test_cli_import_prints_where_every_row_went(cli_store):
     assert (report["rows_stored"], report["rows_already_present"]) == (0, 3)
 
 
-def test_cli_import_reports_a_bad_file_and_goes_on(cli_store, tmp_path):
+def test_cli_import_reports_a_bad_file_and_goes_on(cli_store: Any, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("no,header,here\n1,2,3\n")
     code, out = cli_store(
@@ -269,13 +277,13 @@ def test_cli_import_reports_a_bad_file_and_goes_on(cli_store, tmp_path):
     assert "Traceback" not in out
 
 
-def test_cli_import_unknown_source(cli_store):
+def test_cli_import_unknown_source(cli_store: Any) -> None:
     code, out = cli_store("import", "nope", str(DATA / "massacres_small.csv"))
     assert code == 1
     assert out == "error: no importer for 'nope': known sources are leaders, massacres, police\n"
 
 
-def test_cli_quarantine_lists_and_retries(cli_store, monkeypatch):
+def test_cli_quarantine_lists_and_retries(cli_store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     cli_store("import", "leaders", str(DATA / "leaders_small.csv"))
     code, out = cli_store("quarantine", "-f", "csv")
     assert code == 0
@@ -292,6 +300,6 @@ def test_cli_quarantine_lists_and_retries(cli_store, monkeypatch):
     )
 
 
-def test_scripted_items_are_not_mutated():
+def test_scripted_items_are_not_mutated() -> None:
     held = Quarantined(1, "r", None, {})
     assert replace(held, row=2).row == 2 and held.row == 1

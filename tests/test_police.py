@@ -99,7 +99,9 @@ def write_xls(path: Path, rows: list[list[Any]]) -> Path:
     return path
 
 
-def sheet(rows: list[list[Any]] = ROWS, header: list[str] = CODED, total: float | None = 7.0):
+def sheet(
+    rows: list[list[Any]] = ROWS, header: list[str] = CODED, total: float | None = 7.0
+) -> Any:
     tail = [["TOTAL", "", "", "", "", "", "", total]] if total is not None else []
     return TITLES + [header] + rows + tail + FOOT
 
@@ -124,7 +126,9 @@ def observations(store: Store, where: str = "true") -> list[tuple[Any, ...]]:
 # --- layouts ---------------------------------------------------------------------------------
 
 
-def test_coded_layout_accounts_for_every_row_and_checks_the_total(places, tmp_path):
+def test_coded_layout_accounts_for_every_row_and_checks_the_total(
+    places: tuple[Store, Gazetteer], tmp_path: Path
+) -> None:
     store, gazetteer = places
     report = import_file(store, "police", write_xlsx(tmp_path / "h.xlsx", sheet()), gazetteer)
     assert report.layout == "police-long-coded"
@@ -142,7 +146,9 @@ def test_coded_layout_accounts_for_every_row_and_checks_the_total(places, tmp_pa
     )
 
 
-def test_identical_rows_are_distinct_records(places, tmp_path):
+def test_identical_rows_are_distinct_records(
+    places: tuple[Store, Gazetteer], tmp_path: Path
+) -> None:
     store, gazetteer = places
     same = [ROWS[0]] * 50
     path = write_xlsx(tmp_path / "same.xlsx", sheet(same, total=50.0))
@@ -153,7 +159,9 @@ def test_identical_rows_are_distinct_records(places, tmp_path):
     assert len(observations(store)) == 50
 
 
-def test_columns_in_the_2021_order_and_text_codes(places, tmp_path):
+def test_columns_in_the_2021_order_and_text_codes(
+    places: tuple[Store, Gazetteer], tmp_path: Path
+) -> None:
     store, gazetteer = places
     order = [3, 0, 1, 4, 5, 6, 2, 7]
     header = [CODED[i] + " " for i in order]  # 2021+ headers carry trailing spaces
@@ -166,7 +174,9 @@ def test_columns_in_the_2021_order_and_text_codes(places, tmp_path):
     assert [r[7] for r in observations(store)] == ["05001", "05001", "11001", "91001"]
 
 
-def test_named_layout_without_codes_resolves_names(places, tmp_path):
+def test_named_layout_without_codes_resolves_names(
+    places: tuple[Store, Gazetteer], tmp_path: Path
+) -> None:
     store, gazetteer = places
     header = ["DEPARTAMENTO ", "MUNICIPIO ", "FECHA DE HECHO ", "DIA SEMANA ", "AÑO ", "CANTIDAD "]
     rows = [
@@ -181,13 +191,15 @@ def test_named_layout_without_codes_resolves_names(places, tmp_path):
     assert '"municipality_raw":"Leticia (CT)"' in got[1][9]
 
 
-def test_xls_files_read_like_xlsx(places, tmp_path):
+def test_xls_files_read_like_xlsx(places: tuple[Store, Gazetteer], tmp_path: Path) -> None:
     store, gazetteer = places
     report = import_file(store, "police", write_xls(tmp_path / "h.xls", sheet()), gazetteer)
     assert (report.rows_stored, report.totals[0].declared) == (4, 7.0)
 
 
-def test_wide_kidnapping_table_yields_one_observation_per_nonzero_year(places):
+def test_wide_kidnapping_table_yields_one_observation_per_nonzero_year(
+    places: tuple[Store, Gazetteer],
+) -> None:
     store, gazetteer = places
     report = import_file(store, "police", DATA / "kidnapping_wide.csv", gazetteer)
     assert report.layout == "police-wide-years"
@@ -206,7 +218,9 @@ def test_wide_kidnapping_table_yields_one_observation_per_nonzero_year(places):
     assert {r[2] for r in got} == {"kidnapping"}
 
 
-def test_misspelt_title_still_names_the_crime(places, tmp_path):
+def test_misspelt_title_still_names_the_crime(
+    places: tuple[Store, Gazetteer], tmp_path: Path
+) -> None:
     store, gazetteer = places
     titles = [["POLICÍA NACIONAL"], ["HOMICIDO INTENCIONAL "]]
     path = write_xlsx(tmp_path / "typo.xlsx", titles + [CODED] + ROWS)
@@ -217,7 +231,9 @@ def test_misspelt_title_still_names_the_crime(places, tmp_path):
 # --- what the importer refuses, and what it quarantines ------------------------------------
 
 
-def test_total_row_that_disagrees_fails_the_file_and_stores_nothing(places, tmp_path):
+def test_total_row_that_disagrees_fails_the_file_and_stores_nothing(
+    places: tuple[Store, Gazetteer], tmp_path: Path
+) -> None:
     store, gazetteer = places
     path = write_xlsx(tmp_path / "bad-total.xlsx", sheet(total=8.0))
     with pytest.raises(TotalMismatch, match=r"bad-total.xlsx, row 11, column CANTIDAD: .*8 .*7"):
@@ -227,7 +243,9 @@ def test_total_row_that_disagrees_fails_the_file_and_stores_nothing(places, tmp_
         assert db.execute("SELECT count(*) FROM imports").fetchall() == [(0,)]
 
 
-def test_missing_required_column_names_row_and_column(places, tmp_path):
+def test_missing_required_column_names_row_and_column(
+    places: tuple[Store, Gazetteer], tmp_path: Path
+) -> None:
     store, gazetteer = places
     header = CODED[:-1] + ["VALOR"]
     path = write_xlsx(tmp_path / "no-count.xlsx", sheet(header=header))
@@ -235,21 +253,23 @@ def test_missing_required_column_names_row_and_column(places, tmp_path):
         import_file(store, "police", path, gazetteer)
 
 
-def test_sheet_without_header(places, tmp_path):
+def test_sheet_without_header(places: tuple[Store, Gazetteer], tmp_path: Path) -> None:
     store, gazetteer = places
     path = write_xlsx(tmp_path / "titles.xlsx", TITLES + FOOT)
     with pytest.raises(UnknownLayout, match="no header row of a known layout"):
         import_file(store, "police", path, gazetteer)
 
 
-def test_title_without_a_crime(places, tmp_path):
+def test_title_without_a_crime(places: tuple[Store, Gazetteer], tmp_path: Path) -> None:
     store, gazetteer = places
     path = write_xlsx(tmp_path / "crime.xlsx", [["POLICÍA NACIONAL"], CODED] + ROWS)
     with pytest.raises(UnknownLayout, match="names the crime"):
         import_file(store, "police", path, gazetteer)
 
 
-def test_bad_cells_are_quarantined_with_column_and_still_count_in_the_total(places, tmp_path):
+def test_bad_cells_are_quarantined_with_column_and_still_count_in_the_total(
+    places: tuple[Store, Gazetteer], tmp_path: Path
+) -> None:
     store, gazetteer = places
     rows = [list(r) for r in ROWS]
     rows[1][4] = "31/02/2019"
@@ -266,7 +286,7 @@ def test_bad_cells_are_quarantined_with_column_and_still_count_in_the_total(plac
     assert held == [(8, "bad-date", "FECHA HECHO"), (9, "territory-unknown", "CODIGO DANE")]
 
 
-def test_wrong_encoding_names_the_row(places, tmp_path):
+def test_wrong_encoding_names_the_row(places: tuple[Store, Gazetteer], tmp_path: Path) -> None:
     store, gazetteer = places
     text = (DATA / "kidnapping_wide.csv").read_text(encoding="utf-8")
     path = tmp_path / "latin1.csv"
@@ -277,7 +297,7 @@ def test_wrong_encoding_names_the_row(places, tmp_path):
     assert report.rows_stored == 3
 
 
-def test_truncated_workbook_is_a_bad_file(places, tmp_path):
+def test_truncated_workbook_is_a_bad_file(places: tuple[Store, Gazetteer], tmp_path: Path) -> None:
     store, gazetteer = places
     whole = write_xlsx(tmp_path / "whole.xlsx", sheet()).read_bytes()
     path = tmp_path / "cut.xlsx"
@@ -286,7 +306,9 @@ def test_truncated_workbook_is_a_bad_file(places, tmp_path):
         import_file(store, "police", path, gazetteer)
 
 
-def test_one_bad_file_leaves_the_others_imported(places, tmp_path):
+def test_one_bad_file_leaves_the_others_imported(
+    places: tuple[Store, Gazetteer], tmp_path: Path
+) -> None:
     store, gazetteer = places
     good = write_xlsx(tmp_path / "good.xlsx", sheet())
     bad = tmp_path / "bad.xlsx"
@@ -307,7 +329,9 @@ def garbage_places(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, Gaz
 
 @settings(max_examples=40, deadline=None)
 @given(data=st.binary(min_size=1, max_size=400))
-def test_garbage_never_raises_anything_but_a_named_error(garbage_places, data):
+def test_garbage_never_raises_anything_but_a_named_error(
+    garbage_places: tuple[Store, Gazetteer, Path], data: bytes
+) -> None:
     store, gazetteer, folder = garbage_places
     path = folder / "garbage.csv"
     path.write_bytes(data)
@@ -319,7 +343,9 @@ def test_garbage_never_raises_anything_but_a_named_error(garbage_places, data):
 
 
 @given(st.integers(1, 99), st.integers(1, 999), st.integers(0, 999))
-def test_codes_that_lost_their_leading_zero_come_back(department, municipality, centre):
+def test_codes_that_lost_their_leading_zero_come_back(
+    department: int, municipality: int, centre: int
+) -> None:
     code = f"{department:02d}{municipality:03d}"
     assert municipality_code(float(int(code + f"{centre:03d}"))) == code
     assert municipality_code(int(code)) == code
@@ -328,19 +354,19 @@ def test_codes_that_lost_their_leading_zero_come_back(department, municipality, 
 
 
 @given(st.floats(allow_nan=True, allow_infinity=True))
-def test_counts_are_finite_and_not_negative(value):
+def test_counts_are_finite_and_not_negative(value: float) -> None:
     parsed = parse_count(value)
     assert parsed is None or (parsed >= 0 and parsed == value)
 
 
 @given(st.dates(min_value=dt.date(1900, 1, 1)))
-def test_dates_in_every_format_the_sources_use(day):
+def test_dates_in_every_format_the_sources_use(day: dt.date) -> None:
     for text in (day.isoformat(), day.strftime("%Y/%m/%d"), day.strftime("%d/%m/%Y")):
         assert parse_date(text) == day
     assert parse_date(dt.datetime(day.year, day.month, day.day, 5)) == day
 
 
-def test_not_dates():
+def test_not_dates() -> None:
     assert parse_date("2019-02-30") is None and parse_date(43000.0) is None
 
 
@@ -357,7 +383,7 @@ KIDNAPPING_TOTALS = {2010: 282, 2011: 305, 2012: 305, 2013: 299, 2014: 288, 2015
 
 
 @pytest.fixture(scope="module")
-def real(shared_data: Path, tmp_path_factory: pytest.TempPathFactory):
+def real(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
     store = Store(tmp_path_factory.mktemp("real") / "real.duckdb", timeout=30)
     store.migrate()
     from peacemonitor.gazetteer import load_path
@@ -370,7 +396,7 @@ def real(shared_data: Path, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.mark.shared_data
-def test_every_real_police_file_imports_with_accounting_and_totals(real):
+def test_every_real_police_file_imports_with_accounting_and_totals(real: Any) -> None:
     _, _, files, outcomes = real
     assert len(files) == 16
     for path, report in zip(files, outcomes, strict=True):
@@ -383,7 +409,7 @@ def test_every_real_police_file_imports_with_accounting_and_totals(real):
 
 
 @pytest.mark.shared_data
-def test_real_national_totals_equal_the_source_notes(real):
+def test_real_national_totals_equal_the_source_notes(real: Any) -> None:
     store = real[0]
     with store.read() as db:
         homicide = dict(
@@ -403,7 +429,7 @@ def test_real_national_totals_equal_the_source_notes(real):
 
 
 @pytest.mark.shared_data
-def test_real_files_import_again_as_already_present(real, tmp_path):
+def test_real_files_import_again_as_already_present(real: Any, tmp_path: Path) -> None:
     store, gazetteer, files, _ = real
     copy = tmp_path / files[1].name
     shutil.copy(files[1], copy)
