@@ -941,10 +941,11 @@ def apply_curated(db: duckdb.DuckDBPyConnection) -> int:
     history = [(t, source) for t, source in curated_history() if t.department_code in known]
     db.execute("DELETE FROM territory_names WHERE source LIKE 'curated:%'")
     _upsert_territories(db, [t for t, _ in history], authoritative=True)
-    db.executemany(
-        "UPDATE territories SET successor = ?, valid_until = ? WHERE code = ?",
-        [(t.successor, t.valid_until, t.code) for t, _ in history],
-    )
+    if history:  # DuckDB's executemany refuses an empty parameter list
+        db.executemany(
+            "UPDATE territories SET successor = ?, valid_until = ? WHERE code = ?",
+            [(t.successor, t.valid_until, t.code) for t, _ in history],
+        )
     known |= {t.code for t, _ in history}
     names = [
         PlaceName(n.code, n.name, n.kind, n.filed_under, f"curated: {n.source}")

@@ -432,3 +432,12 @@ def test_real_police_places_all_resolve(shared_data: Path, tmp_path: Path) -> No
     assert unresolved == {}, f"{sum(c for c, _, _ in unresolved.values())} homicides unresolved"
     fuzzy = [pair for pair in counts if gazetteer.resolve_name(*pair).match is MatchKind.FUZZY]
     assert fuzzy == []
+
+
+def test_a_file_without_any_curated_code_history_loads(store: Store, tmp_path: Path) -> None:
+    """No department of the file has a retired code: nothing to update, and no crash."""
+    path = tmp_path / "municipios.csv"
+    source = (FIXTURES / "codigos_municipios.csv").read_text(encoding="utf-8-sig")
+    path.write_text("\n".join(l for l in source.splitlines() if "GUAIN" not in l), encoding="utf-8")
+    load_divipola(store, path)
+    assert _count(store, "SELECT count(*) FROM territories WHERE successor IS NOT NULL") == 0
