@@ -438,6 +438,6 @@ def test_a_file_without_any_curated_code_history_loads(store: Store, tmp_path: P
     """No department of the file has a retired code: nothing to update, and no crash."""
     path = tmp_path / "municipios.csv"
     source = (FIXTURES / "codigos_municipios.csv").read_text(encoding="utf-8-sig")
-    path.write_text("\n".join(l for l in source.splitlines() if "GUAIN" not in l), encoding="utf-8")
+    path.write_text("\n".join(x for x in source.splitlines() if "GUAIN" not in x), encoding="utf-8")
     load_divipola(store, path)
     assert _count(store, "SELECT count(*) FROM territories WHERE successor IS NOT NULL") == 0
