@@ -132,8 +132,22 @@ def table(
 
 
 def _table_extras(detail) -> str:  # type: ignore[no-untyped-def]
-    parts = [
-        "parties: " + ", ".join(f"{p.actor} ({p.role.value})" for p in detail.parties_now),
+    t, state = detail.table, detail.state
+    parts = [f"{t.name} — {t.level.value}, {t.track.value}"]
+    if state is not None:
+        doubt = (
+            " (uncertain: the change is dated to a month or year)" if state.status_uncertain else ""
+        )
+        parts.append(
+            f"status on {state.as_of}: {state.status.value} since {state.status_since}{doubt}"
+        )
+        parts.append("scope: " + ", ".join(state.scope))
+    parts.append("parties: " + ", ".join(f"{p.actor} ({p.role.value})" for p in detail.parties_now))
+    parts += [f"agenda: {a.title}" for a in t.agenda]
+    parts += [
+        f"delegation {d.actor} ({d.as_of}): head {d.head or 'not recorded'}"
+        + (f"; members {', '.join(d.members)}" if d.members else "")
+        for d in t.delegations
     ]
     for c in detail.ceasefires:
         parts.append(f"ceasefire {c.id}: {c.status}" + (f" since {c.since}" if c.since else ""))
