@@ -150,3 +150,20 @@ def test_registry_export_and_load_round_trip(run, tmp_path):
         0,
         f"loaded 13 registry records from {out_dir}\n",
     )
+
+
+def test_table_view_says_status_scope_parties_and_links(run):
+    code, out = run("table", "national-table", "--as-of", "2024-10-01")
+    assert code == 0
+    assert out.splitlines()[9:13] == [
+        "Government – Parent Group — national, political",
+        "status on 2024-10-01: suspended since 2024-09-17",
+        "scope: 50, 18",
+        "parties: gov (government), parent-group (armed-group)",
+    ]
+    assert "ceasefire national-ceasefire: partly-suspended since 2024-08-03" in out
+    assert "│ first-agreement │ p1        │ ceasefire      │ 3          │ yes           │" in out
+    assert out.endswith(
+        "red line no-kidnapping: Kidnapping for ransom breaks the table\n"
+        "gesture 2024 splinter: unilateral-ceasefire (goodwill)\n"
+    )
