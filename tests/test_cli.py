@@ -155,7 +155,7 @@ def test_registry_export_and_load_round_trip(run, tmp_path):
 def test_table_view_says_status_scope_parties_and_links(run):
     code, out = run("table", "national-table", "--as-of", "2024-10-01")
     assert code == 0
-    assert out.splitlines()[9:13] == [
+    assert out.splitlines()[8:12] == [
         "Government – Parent Group — national, political",
         "status on 2024-10-01: suspended since 2024-09-17",
         "scope: 50, 18",
