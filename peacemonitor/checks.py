@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from peacemonitor.model import Cited, PartialDate
+from peacemonitor.model import Cited, PartialDate, PresenceKind
 from peacemonitor.names import normalize_name
 from peacemonitor.registry import Problem, Registry, record_id
 
@@ -125,6 +125,19 @@ def _lineage_dates(registry: Registry, kind: str, record: BaseModel) -> Iterator
             yield f"relations.{index}.actor", "an actor cannot relate to itself"
 
 
+def _presence_reported(registry: Registry, kind: str, record: BaseModel) -> Iterator[Finding]:
+    """The registry holds presence a source reports; presence derived from events is computed
+    from observations and never written here, so the two kinds cannot mix."""
+    if kind != "actors":
+        return
+    for index, presence in enumerate(record.presence):  # type: ignore[attr-defined]
+        if presence.kind is not PresenceKind.REPORTED:
+            yield (
+                f"presence.{index}.kind",
+                "derived presence comes from observations, not the registry",
+            )
+
+
 def _alias_clashes(registry: Registry) -> list[Problem]:
     """One normalised name must lead to one actor, or importers cannot map actor strings."""
     owners: dict[str, str] = {}
@@ -147,4 +160,5 @@ CHECKS: tuple[Callable[[Registry, str, BaseModel], Iterator[Finding]], ...] = (
     _spans,
     _histories,
     _lineage_dates,
+    _presence_reported,
 )

@@ -85,6 +85,21 @@ def test_a_split_before_the_parent_was_founded_is_named(copy):
     ]
 
 
+def test_derived_presence_is_refused_in_the_registry(copy):
+    found = problems_after(
+        copy,
+        "actors.yaml",
+        "  sources: [{source: src-a}]\n- id: splinter",
+        "  presence:\n"
+        "    - {territories: ['52'], as_of: 2024, kind: derived, sources: [{source: src-a}]}\n"
+        "  sources: [{source: src-a}]\n- id: splinter",
+    )
+    assert found == [
+        "actors.yaml:5: parent-group: presence.0.kind: "
+        "derived presence comes from observations, not the registry"
+    ]
+
+
 def test_a_duplicate_id_is_named(copy):
     (copy / "actors-extra.yaml").write_text(
         "- id: gov\n  name: Other\n  kind: state\n  sources: [{source: src-a}]\n"
