@@ -101,9 +101,14 @@ class RowKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """The layout an importer recognised from the header (never from the file name)."""
+    """The layout an importer recognised from the header (never from the file name).
+
+    ``source`` files the rows under another source name when one importer reads two kinds of
+    data that must never be summed together (ACLED events and ACLED's HDX monthly aggregates).
+    """
 
     name: str
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +148,29 @@ class RowsRead:
     """The last item: how many rows the file has, counted by the importer's reader."""
 
     rows: int
+
+
+PROCESS_TABLES = ("imported_agreements", "imported_ceasefires")
+
+
+@dataclass(frozen=True, slots=True)
+class Records:
+    """Process records (not observations) for one of ``PROCESS_TABLES``: an Arrow table with
+    ``row_number``, ``record_id`` and the table's other columns. Identity is (source,
+    record_id), checked like observations'."""
+
+    table: str
+    batch: Any  # a pyarrow Table
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantineBatch:
+    """Many quarantined rows at once, for importers that work in Arrow batches: columns
+    ``row_number``, ``record_id``, ``reason``, ``column_name``, ``detail``, ``raw`` (a struct,
+    stored as JSON) and ``sensitive_columns`` (list of raw keys redacted in listings). Such rows
+    carry no counts: their sources have no TOTAL rows."""
+
+    batch: Any  # a pyarrow Table
 
 
 # --- Arrow batches ------------------------------------------------------------------------------
@@ -367,14 +395,21 @@ def load_resolver(store: Store) -> Resolver:
 
 @dataclass(frozen=True)
 class ImportContext:
-    """What an importer may use: the file, its checksum, the places, the batch size."""
+    """What an importer may use: the file, its checksum, the places, the batch size.
+
+    ``digest`` may be a Future: the checksum of a large file is computed in a thread while the
+    importer parses it, and only waited for where a row-derived identity needs it."""
 
     path: Path
-    sha256: str
+    digest: str | Future[str]
     places: PlaceCache
     encoding: str | None = None
     batch_rows: int = DEFAULT_BATCH_ROWS
     prefetched: Future[list[tuple[str, list[list[Any]]]]] | None = None
+
+    @property
+    def sha256(self) -> str:
+        return self.digest if isinstance(self.digest, str) else self.digest.result()
 
     def record_id(self, row: int) -> str:
         """The identity of a row without a source id: never its content, always its place."""
@@ -399,12 +434,20 @@ class QuarantineRow:
     raw: dict[str, Any]
 
 
-Item = Layout | NonData | Quarantined | DeclaredTotal | RowsRead | Any  # Any: a pyarrow Table
+Item = (
+    Layout | NonData | Quarantined | QuarantineBatch | DeclaredTotal | RowsRead | Records | Any
+)  # Any: a pyarrow Table of observations
 
 
 class Importer(Protocol):
     """A source's importer. ``read`` yields the items above for one file; ``retry`` yields a
-    batch or a Quarantined for one stored quarantined row, after places or aliases improved."""
+    batch or a Quarantined for one stored quarantined row, after places or aliases improved.
+
+    Optional attributes the framework honours: ``uses_points`` (load the gazetteer's point
+    index first), ``streams`` (the importer reads the file itself, in batches: the framework
+    must not read it whole ahead of time) and ``prepare(store)`` (read what the importer needs
+    from the store — actor names, the registry — once, before any write transaction opens).
+    """
 
     source: str
 
@@ -526,22 +569,28 @@ def import_files(
     progress: ProgressFn | None = None,
     on_file: Callable[[Path, ImportReport | ImportFailed], None] | None = None,
 ) -> list[ImportReport | ImportFailed]:
-    """Import several files, each in its own transaction: a file that fails (its error is
-    returned in its place) leaves the store as it was before that file, and the next file
-    goes on. One connection serves them all, committing after each file, and a thread reads
-    the next file while this one is stored: re-opening the store per file cost more than
-    parsing the Police files. The store stays locked for the command (seconds)."""
+    """Import several files, each in its own write transaction: a file that fails (its error
+    is returned in its place) leaves the store as it was before that file, and the next file
+    goes on. The store is opened once per file, so a reader in another process gets in between
+    two files. What every file needs from the store (the point index, the importer's actor
+    names or registry) is read once, before the first write opens; a thread reads the next
+    file (and hashes it) while this one is stored."""
     importer = get_importer(source)
     places = PlaceCache(
         resolver, points=getattr(importer, "uses_points", False) and _points(resolver)
     )
+    prepare = getattr(importer, "prepare", None)
+    if prepare is not None:
+        prepare(store)
+    files = [Path(p) for p in paths]
+    whole = not getattr(importer, "streams", False)
     outcomes: list[ImportReport | ImportFailed] = []
-    with ThreadPoolExecutor(max_workers=1) as pool, store.write() as db:
-        ahead = _read_ahead(pool, [Path(p) for p in paths], encoding)
-        for index, path in enumerate(Path(p) for p in paths):
-            outcome = _one_file(
-                db, importer, path, places, ahead, index, encoding, batch_rows, progress
-            )
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = _read_ahead(pool, files, encoding, whole)
+        for index, path in enumerate(files):
+            sha, sheets = ahead(index)
+            ctx = ImportContext(path, sha, places, encoding, batch_rows, prefetched=sheets)
+            outcome = _one_file(store, importer, ctx, progress)
             outcomes.append(outcome)
             if on_file:
                 on_file(path, outcome)
@@ -561,23 +610,25 @@ def _points(resolver: Resolver) -> bool:
     return True
 
 
+_Sheets = Future[list[tuple[str, list[list[Any]]]]]
+
+
 def _read_ahead(
-    pool: ThreadPoolExecutor, paths: list[Path], encoding: str | None
-) -> Callable[[int], tuple[Future[str], Future[list[tuple[str, list[list[Any]]]]]]]:
-    """Futures of (checksum, sheets) per file index, each submitted one file ahead."""
+    pool: ThreadPoolExecutor, paths: list[Path], encoding: str | None, whole: bool
+) -> Callable[[int], tuple[Future[str], _Sheets | None]]:
+    """Futures of (checksum, sheets) per file index, each submitted one file ahead. A
+    streaming importer reads its file itself: only the checksum is computed ahead."""
     from peacemonitor.importers.tabular import read_sheets
 
-    futures: dict[int, tuple[Future[str], Future[list[tuple[str, list[list[Any]]]]]]] = {}
+    futures: dict[int, tuple[Future[str], _Sheets | None]] = {}
 
     def submit(index: int) -> None:
         if index < len(paths) and index not in futures:
             path = paths[index]
-            futures[index] = (
-                pool.submit(file_sha256, path),
-                pool.submit(lambda: list(read_sheets(path, encoding))),
-            )
+            sheets = pool.submit(lambda: list(read_sheets(path, encoding))) if whole else None
+            futures[index] = (pool.submit(file_sha256, path), sheets)
 
-    def get(index: int) -> tuple[Future[str], Future[list[tuple[str, list[list[Any]]]]]]:
+    def get(index: int) -> tuple[Future[str], _Sheets | None]:
         submit(index)
         submit(index + 1)
         return futures.pop(index)
@@ -586,33 +637,126 @@ def _read_ahead(
 
 
 def _one_file(
-    db: duckdb.DuckDBPyConnection,
-    importer: Importer,
-    path: Path,
-    places: PlaceCache,
-    ahead: Callable[[int], tuple[Future[str], Future[list[tuple[str, list[list[Any]]]]]]],
-    index: int,
-    encoding: str | None,
-    batch_rows: int,
-    progress: ProgressFn | None,
+    store: Store, importer: Importer, ctx: ImportContext, progress: ProgressFn | None
 ) -> ImportReport | ImportFailed:
-    """One file in one transaction of ``db``: committed when its accounting holds, rolled
-    back on any error (Ctrl-C included, which then ends the command)."""
-    sha, sheets = ahead(index)
+    """One file in one write transaction: committed when its accounting holds, rolled back on
+    any error (Ctrl-C included, which then ends the command)."""
+    items = importer.read(ctx)
+    if getattr(importer, "streams", False):
+        items = _in_thread(items)
     try:
-        ctx = ImportContext(path, sha.result(), places, encoding, batch_rows, prefetched=sheets)
-        report = _Run(db, importer.source, ctx, kind="file", progress=progress).execute(
-            importer.read(ctx)
-        )
+        with store.write() as db:
+            return _Run(db, importer.source, ctx, kind="file", progress=progress).execute(items)
     except ImportFailed as error:
-        db.rollback()
-        db.begin()
         return error
-    except BaseException:
-        raise  # store.write() rolls the open transaction back
-    db.commit()
-    db.begin()
-    return report
+    finally:
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
+
+
+class _in_thread(Iterator[Any]):  # noqa: N801 - used like a function
+    """Run a streaming importer's generator in a thread, two items ahead: it parses and
+    transforms the next batch while this thread stores the last (both release the GIL in
+    DuckDB and Arrow). Its errors surface here; closing stops it."""
+
+    _END = object()
+
+    def __init__(self, items: Iterator[Any], depth: int = 2) -> None:
+        import queue
+        import threading
+
+        self._queue: queue.Queue[tuple[Any, BaseException | None]] = queue.Queue(depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(items,), daemon=True)
+        self._thread.start()
+
+    def _run(self, items: Iterator[Any]) -> None:
+        try:
+            for item in items:
+                if self._stop.is_set():
+                    return
+                self._put((item, None))
+            self._put((self._END, None))
+        except BaseException as error:  # handed to the consumer, which re-raises it
+            self._put((None, error))
+
+    def _put(self, entry: tuple[Any, BaseException | None]) -> None:
+        import queue
+
+        while not self._stop.is_set():
+            try:
+                self._queue.put(entry, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def __next__(self) -> Any:
+        item, error = self._queue.get()
+        if error is not None:
+            raise error
+        if item is self._END:
+            raise StopIteration
+        return item
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+class _RowTally:
+    """How many times each row number was accounted for: one byte per row, so a 5M-row file
+    costs 5 MB here rather than a Python list of every row number."""
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        self.counts = np.zeros(1024, dtype=np.uint8)
+        self.outside: list[int] = []  # row numbers < 1: reported as outside the file
+
+    def add(self, rows: Any) -> None:
+        """Add row numbers that are distinct among themselves (a batch's unique rows)."""
+        import numpy as np
+
+        rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows):
+            return
+        if rows.min() < 1:
+            self.outside += rows[rows < 1].tolist()
+            rows = rows[rows >= 1]
+        top = int(rows.max()) if len(rows) else 0
+        if top >= len(self.counts):
+            grown = np.zeros(max(top + 1, 2 * len(self.counts)), dtype=np.uint8)
+            grown[: len(self.counts)] = self.counts
+            self.counts = grown
+        self.counts[rows] = np.minimum(self.counts[rows], 254) + 1
+
+    def add_one(self, row: int) -> None:
+        import numpy as np
+
+        self.add(np.array([row]))
+
+    def check(self, path: Path, rows_read: int, expected: list[int] | None) -> None:
+        """Each row accounted for exactly once: rows 1..rows_read, or the rows retried."""
+        import numpy as np
+
+        if self.outside:
+            raise AccountingError(
+                path, f"row outside the {rows_read} rows read", row=int(self.outside[0])
+            )
+        twice = np.flatnonzero(self.counts > 1)
+        if len(twice):
+            raise AccountingError(path, "row accounted for twice", row=int(twice[0]))
+        seen = np.flatnonzero(self.counts)
+        wanted = np.arange(1, rows_read + 1) if expected is None else np.unique(expected)
+        extra = np.setdiff1d(seen, wanted, assume_unique=True)
+        if len(extra):
+            raise AccountingError(path, f"row outside the {rows_read} rows read", row=int(extra[0]))
+        missing = np.setdiff1d(wanted, seen, assume_unique=True)
+        if len(missing):
+            raise AccountingError(
+                path, "row neither stored, quarantined nor non-data", row=int(missing[0])
+            )
 
 
 @dataclass
@@ -631,7 +775,7 @@ class _Run:
     started_at: dt.datetime = field(default_factory=dt.datetime.now)
     non_data: Counter[str] = field(default_factory=Counter)
     quarantined: Counter[str] = field(default_factory=Counter)
-    rows_seen: list[Any] = field(default_factory=list)
+    tally: _RowTally = field(default_factory=_RowTally)
     stored: int = 0
     present: int = 0
     observations: int = 0
@@ -641,14 +785,19 @@ class _Run:
     quarantined_sums: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     held: list[Quarantined] = field(default_factory=list)
     coverage: list[CoverageSpan] = field(default_factory=list)
-    resolved_rows: list[int] = field(default_factory=list)
+    non_data_rows: list[int] = field(default_factory=list)
+    held_rows: list[Any] = field(default_factory=list)
+    _seen: bool | None = None
+    _has_source: bool = False
+    _had_source: bool = False
+    _optimistic: bool = False
 
     def execute(self, items: Iterable[Item]) -> ImportReport:
         self.import_id = int(_scalar(self.db, "SELECT nextval('import_ids')"))
-        self._has_source = self._source_has_observations()
-        self._seen_file = self._file_seen_before()
+        self._has_source = self._had_source = self._source_has_observations()
         for item in items:
             self._take(item)
+        self._settle()
         self._store_quarantined()
         report = self._report()
         self._check(report)
@@ -658,29 +807,44 @@ class _Run:
     def _take(self, item: Item) -> None:
         if isinstance(item, NonData):
             self.non_data[item.kind.value] += 1
-            self.rows_seen.append(item.row)
+            self.non_data_rows.append(item.row)
+            self.tally.add_one(item.row)
         elif isinstance(item, Quarantined):
             self.held.append(item)
         elif isinstance(item, DeclaredTotal):
             self.declared.append(item)
         elif isinstance(item, Layout):
-            self.layout = item.name
+            self._take_layout(item)
         elif isinstance(item, RowsRead):
             self.rows_read = item.rows
+        elif isinstance(item, Records):
+            self._store_records(item)
+        elif isinstance(item, QuarantineBatch):
+            self._quarantine_batch(item.batch)
         else:
             self._store_batch(item)
 
-    def _file_seen_before(self) -> bool:
+    def _take_layout(self, item: Layout) -> None:
+        self.layout = item.name
+        if item.source and item.source != self.source:
+            self.source = item.source
+            self._has_source = self._had_source = self._source_has_observations()
+
+    @property
+    def _seen_file(self) -> bool:
         """Whether this file's rows may already be stored or held: an earlier import of the same
-        checksum. Rows whose identity derives from the checksum cannot be present otherwise."""
-        return bool(
-            _scalar(
-                self.db,
-                "SELECT (SELECT count(*) FROM imports WHERE source = $1 AND file_sha256 = $2) "
-                "+ (SELECT count(*) FROM quarantine WHERE source = $1 AND file_sha256 = $2)",
-                [self.source, self.ctx.sha256],
+        checksum. Rows whose identity derives from the checksum cannot be present otherwise.
+        Asked only when needed, so a streaming import need not wait for the checksum first."""
+        if self._seen is None:
+            self._seen = bool(
+                _scalar(
+                    self.db,
+                    "SELECT (SELECT count(*) FROM imports WHERE source = $1 AND file_sha256 = $2)"
+                    " + (SELECT count(*) FROM quarantine WHERE source = $1 AND file_sha256 = $2)",
+                    [self.source, self.ctx.sha256],
+                )
             )
-        )
+        return self._seen
 
     def _source_has_observations(self) -> bool:
         return bool(
@@ -692,62 +856,171 @@ class _Run:
         )
 
     def _store_batch(self, table: pa.Table) -> None:
-        """Stage the batch, mark what is already present, insert the rest, account per row.
-
-        A file never seen before with row-derived ids cannot hold anything already stored:
-        its batch is inserted straight from Arrow through a view, with no copy."""
-        own_ids = "record_id" in table.schema.names
-        check = self._has_source if own_ids else self._seen_file
+        """Insert what is new, account per row. The common case — one observation per row, no
+        identity already stored — goes straight from Arrow through a view, with no copy; a
+        batch that may repeat an identity is staged and checked row by row."""
+        names = table.schema.names
+        own_ids = "record_id" in names
+        numbers = table.column("row_number").to_numpy()
+        one_per_row = _strictly_increasing(numbers)
         self.db.register("batch_in", table)
         try:
-            staged = self._stage(table.schema.names, check, own_ids)
-            rows = self.db.execute(
-                f"SELECT row_number, bool_and(present) AS present FROM {staged} GROUP BY ALL"
-            ).fetchnumpy()
-            numbers, all_present = rows["row_number"], rows["present"]
+            simple = one_per_row and self._nothing_present(table, own_ids)
+            staged = self._stage(names, simple, own_ids)
+            if simple:
+                present = 0
+            else:
+                rows = self.db.execute(
+                    f"SELECT row_number, bool_and(present) AS present FROM {staged} GROUP BY ALL"
+                ).fetchnumpy()
+                numbers, flags = rows["row_number"], rows["present"]
+                present = int(flags.sum())
             inserted = int(
                 _scalar(self.db, _INSERT_SQL.format(staged), [self.source, self.import_id]) or 0
             )
-            for part, total in self.db.execute(_SUMS_SQL.format(staged)).fetchall():
+            for part, total, *span in self.db.execute(_SUMS_SQL.format(staged)).fetchall():
                 self.sums[part] += float(total or 0)
-            for values in self.db.execute(_COVERAGE_SQL.format(staged)).fetchall():
-                self.coverage.append(CoverageSpan(**dict(zip(_SPAN_KEYS, values, strict=True))))
+                self.coverage.append(CoverageSpan(**dict(zip(_SPAN_KEYS, span, strict=True))))
         finally:
             self.db.unregister("batch_in")
-        self.rows_seen.extend(numbers.tolist())
-        present = int(all_present.sum())
+        self._account(numbers, present, inserted)
+
+    def _account(self, numbers: Any, present: int, inserted: int) -> None:
+        self.tally.add(numbers)
         self.present += present
         self.stored += len(numbers) - present
-        self.resolved_rows.extend(numbers.tolist())
         self.observations += inserted
         self._has_source = self._has_source or bool(inserted)
         if self.progress:
             self.progress(len(numbers))
 
-    def _stage(self, names: Sequence[str], check: bool, own_ids: bool) -> str:
+    def _nothing_present(self, table: pa.Table, own_ids: bool) -> bool:
+        """True when the batch may go in without a check row by row: ids derived from the row
+        of a file never seen, or source ids, inserted optimistically and settled once for the
+        whole file at its end (``_settle``) instead of probing the store batch by batch."""
+        if not own_ids:
+            return not self._seen_file
+        self._optimistic = True
+        return True
+
+    def _settle(self) -> None:
+        """Source ids inserted optimistically that repeat an identity — earlier in this file or
+        in an earlier import — are taken out again and their rows counted already present."""
+        if not self._optimistic:
+            return
+        params = {"id": self.import_id, "source": self.source}
+        earlier = _SETTLE_EARLIER_SQL if self._had_source else ""
+        self.db.execute(_SETTLE_SQL.format(earlier=earlier), params)
+        found = self.db.execute("SELECT part, count(*), sum(count) FROM settle GROUP BY ALL")
+        removed = found.fetchall()
+        if not removed:
+            return
+        self.db.execute("DELETE FROM observations WHERE rowid IN (SELECT rid FROM settle)")
+        gone = int(_scalar(self.db, _GONE_SQL, {"id": self.import_id}) or 0)
+        for part, n, total in removed:
+            self.observations -= int(n)
+            self.sums[part] -= float(total or 0)
+        self.present += gone
+        self.stored -= gone
+
+    def _stage(self, names: Sequence[str], simple: bool, own_ids: bool) -> str:
         """The name of a relation over the batch in the target columns plus ``present``."""
-        select = _select_sql(names, self.ctx.sha256)
-        if not check and not own_ids:
+        select = _select_sql(names, self.ctx.sha256 if not own_ids else "0")
+        if simple:
             self.db.execute(
                 f"CREATE OR REPLACE TEMP VIEW staging_view AS SELECT *, false AS present "
                 f"FROM (SELECT {select} FROM batch_in)"
             )
             return "staging_view"
+        check = self._has_source if own_ids else self._seen_file
         self.db.execute(
             _staging_sql(select, check, own_ids), {"source": self.source} if check else {}
         )
         return "staging"
 
+    def _store_records(self, item: Records) -> None:
+        """Process records: stored when their (source, record_id) is new, else present."""
+        if item.table not in PROCESS_TABLES:
+            raise ValueError(f"not a process-record table: {item.table!r}")
+        table = item.batch
+        columns = ", ".join(c for c in table.schema.names)
+        self.db.register("records_in", table)
+        try:
+            self.db.execute(
+                "CREATE OR REPLACE TEMP TABLE records_staging AS SELECT *, ("
+                "row_number() OVER (PARTITION BY record_id ORDER BY row_number) > 1 OR EXISTS ("
+                f"SELECT 1 FROM {item.table} t WHERE t.source = $source "
+                "AND t.record_id = r.record_id)) AS present FROM records_in r",
+                {"source": self.source},
+            )
+            inserted = int(
+                _scalar(
+                    self.db,
+                    f"INSERT INTO {item.table} (source, import_id, {columns}) "
+                    f"SELECT $source, $id, {columns} FROM records_staging WHERE NOT present",
+                    {"source": self.source, "id": self.import_id},
+                )
+                or 0
+            )
+            rows = self.db.execute(
+                "SELECT row_number, bool_and(present) FROM records_staging GROUP BY ALL"
+            ).fetchnumpy()
+        finally:
+            self.db.unregister("records_in")
+        numbers = rows["row_number"]
+        self._account(numbers, int(rows["present"].sum()) if len(numbers) else 0, inserted)
+
+    def _quarantine_batch(self, table: pa.Table) -> None:
+        """Quarantine many rows at once (columns of ``QuarantineBatch``): a row whose source id
+        is stored meanwhile counts as already present, a row held already is not held twice."""
+        self.db.register("held_in", table)
+        try:
+            self.db.execute(
+                "CREATE OR REPLACE TEMP TABLE held_staging AS SELECT *, "
+                "(record_id IS NOT NULL AND EXISTS (SELECT 1 FROM observations o "
+                "WHERE o.source = $source AND o.record_id = h.record_id)) AS present "
+                "FROM held_in h",
+                {"source": self.source},
+            )
+            if self.kind == "retry":
+                self.db.execute(_HELD_RETRY_SQL, {"source": self.source, "sha": self.ctx.sha256})
+            else:
+                import pyarrow as pa
+
+                text = pa.types.is_string(table.schema.field("raw").type)
+                self.db.execute(
+                    _HELD_INSERT_SQL.format(raw="raw::JSON" if text else "to_json(raw)"),
+                    {
+                        "id": self.import_id,
+                        "source": self.source,
+                        "layout": self.layout,
+                        "file": self.ctx.path.name,
+                        "sha": self.ctx.sha256,
+                    },
+                )
+            found = self.db.execute(
+                "SELECT row_number, present, reason FROM held_staging"
+            ).fetchnumpy()
+        finally:
+            self.db.unregister("held_in")
+        numbers, present = found["row_number"], found["present"]
+        self.tally.add(numbers)
+        self.present += int(present.sum())
+        self.held_rows.append(numbers[~present])
+        for reason, n in Counter(found["reason"][~present].tolist()).items():
+            self.quarantined[str(reason)] += n
+        if self.progress:
+            self.progress(len(numbers))
+
     def _store_quarantined(self) -> None:
         """Quarantine what could not be stored, unless stored meanwhile or held already."""
         for item in self.held:
+            self.tally.add_one(item.row)
             if item.record_id and self._stored_already(item.record_id):
                 self.present += 1
-                self.rows_seen.append(item.row)
-                self.resolved_rows.append(item.row)
                 continue
             self.quarantined[item.reason] += 1
-            self.rows_seen.append(item.row)
+            self.held_rows.append([item.row])
             for part, value in item.counts.items():
                 self.quarantined_sums[part] += value
             self._hold(item)
@@ -797,15 +1070,33 @@ class _Run:
         )
 
     def _resolve_held_rows(self) -> None:
-        """Rows stored now that an earlier import quarantined are marked resolved."""
-        if not self.resolved_rows or not self._seen_file:
+        """Rows an earlier import (or retry) quarantined that were stored or found present now
+        are marked resolved: the file's unresolved rows, less those held again or non-data."""
+        import numpy as np
+
+        if self.kind == "file" and not self._seen_file:
             return
-        self.db.execute(
-            "UPDATE quarantine SET resolved_at = now(), resolved_import_id = ? "
-            "WHERE source = ? AND file_sha256 = ? AND resolved_at IS NULL "
-            "AND row_number IN (SELECT unnest(?::BIGINT[]))",
-            [self.import_id, self.source, self.ctx.sha256, self.resolved_rows],
+        waiting = self.db.execute(
+            "SELECT row_number FROM quarantine WHERE source = ? AND file_sha256 = ? "
+            "AND resolved_at IS NULL",
+            [self.source, self.ctx.sha256],
+        ).fetchnumpy()["row_number"]
+        if not len(waiting):
+            return
+        held = np.concatenate(
+            [np.asarray(h, dtype=np.int64) for h in self.held_rows] + [np.empty(0, np.int64)]
         )
+        counted = self.tally.counts
+        inside = waiting[waiting < len(counted)]
+        done = inside[counted[inside] > 0]
+        done = np.setdiff1d(done, np.concatenate([held, np.asarray(self.non_data_rows)]))
+        if len(done):
+            self.db.execute(
+                "UPDATE quarantine SET resolved_at = now(), resolved_import_id = ? "
+                "WHERE source = ? AND file_sha256 = ? AND resolved_at IS NULL "
+                "AND row_number IN (SELECT unnest(?::BIGINT[]))",
+                [self.import_id, self.source, self.ctx.sha256, done.tolist()],
+            )
 
     def _report(self) -> ImportReport:
         totals = [
@@ -842,7 +1133,7 @@ class _Run:
         path = self.ctx.path
         if self.rows_read is None:
             raise AccountingError(path, "the importer never said how many rows it read")
-        _check_rows_once(path, self.rows_seen, self.rows_read, self.expected)
+        self.tally.check(path, self.rows_read, self.expected)
         if report.accounted != report.rows_read:
             raise AccountingError(
                 path,
@@ -885,10 +1176,12 @@ class _Run:
         )
 
 
-def _scalar(db: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> Any:
+def _scalar(
+    db: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict[str, Any] = ()
+) -> Any:
     """The first value of a query, reading the whole result (DuckDB 2 refuses new work on a
     connection with an unfinished one)."""
-    rows = db.execute(sql, list(params)).fetchall()
+    rows = db.execute(sql, params if isinstance(params, dict) else list(params)).fetchall()
     return rows[0][0] if rows else None
 
 
@@ -899,28 +1192,11 @@ def _part_sum(sums: dict[str, float], part: str | None) -> float:
     return sum(sums.values()) if part is None else sums.get(part, 0.0)
 
 
-def _check_rows_once(
-    path: Path, rows: list[int], rows_read: int, expected: list[int] | None = None
-) -> None:
-    """Each row accounted for exactly once: rows 1..rows_read of a file, or the rows retried."""
+def _strictly_increasing(numbers: Any) -> bool:
+    """Row numbers all distinct, as a batch of one observation per row has them (cheap)."""
     import numpy as np
 
-    seen = np.asarray(rows, dtype=np.int64)
-    if expected is None and len(seen) == rows_read and (len(seen) == 0 or seen.min() >= 1):
-        if len(seen) == 0 or (seen.max() <= rows_read and np.bincount(seen).max() == 1):
-            return  # the common case, in O(n); anything else is explained below
-    unique, counts = np.unique(seen, return_counts=True)
-    if len(unique) and counts.max() > 1:
-        raise AccountingError(path, "row accounted for twice", row=int(unique[counts > 1][0]))
-    wanted = np.arange(1, rows_read + 1) if expected is None else np.unique(expected)
-    extra = np.setdiff1d(unique, wanted)
-    if len(extra):
-        raise AccountingError(path, f"row outside the {rows_read} rows read", row=int(extra[0]))
-    missing = np.setdiff1d(wanted, unique)
-    if len(missing):
-        raise AccountingError(
-            path, "row neither stored, quarantined nor non-data", row=int(missing[0])
-        )
+    return len(numbers) < 2 or bool(np.all(numbers[1:] > numbers[:-1]))
 
 
 def merge_spans(spans: Iterable[CoverageSpan]) -> list[CoverageSpan]:
@@ -997,14 +1273,53 @@ _INSERT_SQL = (
     f"INSERT INTO observations (source, import_id, {_TARGET}) "
     f"SELECT ?, ?, {_TARGET} FROM {{}} WHERE NOT present"
 )
-_SUMS_SQL = "SELECT part, sum(count) FROM {} GROUP BY part"
-_COVERAGE_SQL = """
-SELECT category, unit, territory_level, min(date_first),
+_SUMS_SQL = """
+SELECT part, sum(count), category, unit, territory_level, min(date_first),
        max(CASE date_precision
            WHEN 'year' THEN make_date(year(date_first), 12, 31)
            WHEN 'month' THEN last_day(date_first)
            ELSE date_first END)
 FROM {} GROUP BY ALL
+"""
+_SETTLE_SQL = """
+CREATE OR REPLACE TEMP TABLE settle AS
+WITH mine AS (
+    SELECT rowid AS rid, record_id, part, row_number, count FROM observations
+    WHERE import_id = $id AND source = $source
+), repeated AS (
+    SELECT record_id, part FROM mine GROUP BY ALL HAVING count(*) > 1
+)
+SELECT rid, row_number, part, count FROM (
+    SELECT m.rid, m.row_number, m.part, m.count,
+           row_number() OVER (PARTITION BY m.record_id, m.part ORDER BY m.row_number) AS k
+    FROM mine m SEMI JOIN repeated r ON m.record_id = r.record_id AND m.part = r.part
+) WHERE k > 1
+{earlier}
+"""
+_SETTLE_EARLIER_SQL = """
+UNION
+SELECT m.rid, m.row_number, m.part, m.count FROM mine m WHERE EXISTS (
+    SELECT 1 FROM observations o WHERE o.source = $source AND o.import_id <> $id
+    AND o.record_id = m.record_id AND o.part = m.part)
+"""
+_GONE_SQL = """
+SELECT count(*) FROM (SELECT DISTINCT row_number FROM settle) s WHERE NOT EXISTS (
+    SELECT 1 FROM observations o WHERE o.import_id = $id AND o.row_number = s.row_number)
+"""
+_HELD_INSERT_SQL = """
+INSERT INTO quarantine
+SELECT $id, $source, $layout, $file, $sha, row_number, record_id, reason, column_name, detail,
+       {raw}, sensitive_columns, NULL, NULL
+FROM held_staging h
+WHERE NOT present AND NOT EXISTS (
+    SELECT 1 FROM quarantine q WHERE q.source = $source AND q.file_sha256 = $sha
+    AND q.row_number = h.row_number AND q.resolved_at IS NULL)
+"""
+_HELD_RETRY_SQL = """
+UPDATE quarantine q SET reason = h.reason, column_name = h.column_name, detail = h.detail
+FROM held_staging h
+WHERE NOT h.present AND q.source = $source AND q.file_sha256 = $sha
+  AND q.row_number = h.row_number AND q.resolved_at IS NULL
 """
 
 
@@ -1022,6 +1337,9 @@ def retry_quarantine(
     for (group_source, sha, name), rows in groups.items():
         importer = get_importer(group_source)
         points = getattr(importer, "uses_points", False) and _points(resolver)
+        prepare = getattr(importer, "prepare", None)
+        if prepare is not None:
+            prepare(store)
         ctx = ImportContext(Path(name), sha, PlaceCache(resolver, points))
         with store.write() as db:
             run = _Run(db, group_source, ctx, kind="retry", expected=[r.row for r in rows])
@@ -1162,6 +1480,8 @@ __all__ = [
     "NonData",
     "Quarantined",
     "RowKind",
+    "QuarantineBatch",
+    "Records",
     "RowsRead",
     "Unit",
     "UnknownLayout",

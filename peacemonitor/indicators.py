@@ -69,7 +69,7 @@ _CODE_SQL = {
     Level.MUNICIPALITY: "territory_code",
 }
 _LEVEL_SQL = {
-    Level.NATIONAL: "true",
+    Level.NATIONAL: f"NOT (territory_level = 'country' AND territory_code <> '{COUNTRY}')",
     Level.DEPARTMENT: "territory_level IN ('department', 'municipality')",
     Level.MUNICIPALITY: "territory_level = 'municipality'",
 }

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from peacemonitor.importers.acled import AcledImporter
 from peacemonitor.importers.leaders import LeadersImporter
 from peacemonitor.importers.massacres import MassacresImporter
 from peacemonitor.importers.police import PoliceImporter
+from peacemonitor.importers.ucdp import UcdpImporter
 
 if TYPE_CHECKING:
     from peacemonitor.imports import Importer
@@ -16,4 +18,7 @@ IMPORTERS: dict[str, Callable[[], Importer]] = {
     "police": PoliceImporter,
     "massacres": MassacresImporter,
     "leaders": LeadersImporter,
+    "ucdp": UcdpImporter,
+    "acled": AcledImporter,
+    "acled-hdx": AcledImporter,  # files its monthly aggregates apart from events
 }

@@ -1,0 +1,620 @@
+"""ACLED events (export tool and API, every vintage) and ACLED's HDX monthly aggregates.
+
+Events: one observation per event in the unit ``events`` (count 1, ``fatalities`` in
+``deaths_best``), identity ``event_id_cnty``. Layouts recognised from the header, whatever the
+case: ``acled-export`` (the export tool's 31 columns, "15 April 2022" dates), ``acled-2023``
+(``disorder_type``, ``civilian_targeting``, ``tags``; API or export, ISO dates, ``inter`` codes as
+text), ``acled-legacy`` (upper-case headers, ``ALLY_ACTOR_1``, no sub-event type). Extra columns
+(population estimates, notes, sources) are not read. Files are UTF-8 or Windows-1252 (detected).
+Categories come from ``categories.acled_category``; a legacy event type is first translated to
+today's (event type, sub-event type) where that pair is unambiguous. Events outside the monitor's
+categories (peaceful protests) and legacy types that would need a guess are quarantined with the
+reason, never dropped. Other countries' rows are stored at country level.
+
+Aggregates (``acled-hdx-admin2``, ``acled-hdx-country``): HDX's workbooks (sheets ``HRP_2``,
+``HRP_1``, ``Non_HRP``; the dataset is named only in the file name) and the CSV extract with an
+``acled_dataset`` column. They are filed under the source ``acled-hdx`` so they are never summed
+with events. Only the civilian-targeting dataset maps onto a category
+(``violence-against-civilians``); political-violence and demonstration counts mix categories and
+are quarantined ``outside-categories``. Identity: dataset, Pcode (or country) and month.
+
+ACLED's terms forbid serving its rows raw: quarantined rows keep their cells for `quarantine
+retry`, but every cell except the event id is marked sensitive, so listings redact them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from peacemonitor.categories import acled_category
+from peacemonitor.importers.events import (
+    COLOMBIA,
+    ActorNames,
+    Column,
+    CsvHead,
+    Places,
+    Problems,
+    actor_lists,
+    country_outcomes,
+    dictionary,
+    distinct_keys,
+    floats,
+    nulls,
+    quarantine_batch,
+    read_head,
+    resolve_names,
+    resolve_points,
+    stream_records,
+    subset,
+    typed_batch,
+    utf8_copy,
+)
+from peacemonitor.importers.tabular import is_blank, norm, read_csv_rows, sniff_format
+from peacemonitor.imports import (
+    ImportContext,
+    Item,
+    Layout,
+    NonData,
+    QuarantineBatch,
+    QuarantineRow,
+    RowKind,
+    RowsRead,
+    UnknownLayout,
+    Unplaced,
+)
+from peacemonitor.model import Category, Precision, Unit
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from peacemonitor.store import Store
+
+SOURCE = "acled"
+HDX_SOURCE = "acled-hdx"
+
+INTER_TEXT = {
+    "state forces": 1,
+    "rebel group": 2,
+    "political militia": 3,
+    "identity militia": 4,
+    "rioters": 5,
+    "protesters": 6,
+    "civilians": 7,
+    "external/other forces": 8,
+}
+_INTER_SQL = (
+    "COALESCE(TRY_CAST({c} AS BIGINT), CASE lower(trim({c})) "
+    + " ".join(f"WHEN '{k}' THEN {v}" for k, v in INTER_TEXT.items())
+    + " END)"
+)
+_DATE_SQL = (
+    "COALESCE(TRY_CAST({c} AS DATE), TRY_CAST(TRY_STRPTIME(trim({c}), '%d %B %Y') AS DATE), "
+    "TRY_CAST(TRY_STRPTIME(trim({c}), '%d-%B-%Y') AS DATE), "
+    "TRY_CAST(TRY_STRPTIME(trim({c}), '%d/%m/%Y') AS DATE), "
+    "TRY_CAST(TRY_STRPTIME(trim({c}), '%d-%b-%y') AS DATE))"
+)
+_BOOL_SQL = "CASE WHEN nullif(trim({c}), '') IS NULL THEN false ELSE true END"
+
+# canonical name → (column, spellings of the header after normalising)
+FIELDS: dict[str, tuple[Column, tuple[str, ...]]] = {
+    "event_id_cnty": (Column("event_id_cnty"), ("event id cnty",)),
+    "event_date": (Column("event_date", "date", _DATE_SQL), ("event date",)),
+    "time_precision": (Column("time_precision", "integer"), ("time precision",)),
+    "event_type": (Column("event_type"), ("event type",)),
+    "sub_event_type": (Column("sub_event_type"), ("sub event type",)),
+    "actor1": (Column("actor1"), ("actor1",)),
+    "assoc_actor_1": (Column("assoc_actor_1"), ("assoc actor 1", "ally actor 1")),
+    "inter1": (Column("inter1", "integer", _INTER_SQL), ("inter1",)),
+    "actor2": (Column("actor2"), ("actor2",)),
+    "assoc_actor_2": (Column("assoc_actor_2"), ("assoc actor 2", "ally actor 2")),
+    "inter2": (Column("inter2", "integer", _INTER_SQL), ("inter2",)),
+    "country": (Column("country"), ("country",)),
+    "iso": (Column("iso"), ("iso",)),
+    "iso3": (Column("iso3"), ("iso3",)),
+    "admin1": (Column("admin1"), ("admin1",)),
+    "admin2": (Column("admin2"), ("admin2",)),
+    "latitude": (Column("latitude", "number"), ("latitude",)),
+    "longitude": (Column("longitude", "number"), ("longitude",)),
+    "geo_precision": (Column("geo_precision", "number"), ("geo precision",)),
+    "fatalities": (Column("fatalities", "number"), ("fatalities",)),
+    "civilian_targeting": (Column("civilian_targeting", sql=_BOOL_SQL), ("civilian targeting",)),
+    "disorder_type": (Column("disorder_type"), ("disorder type",)),
+}
+REQUIRED = (
+    "event_id_cnty event_date event_type actor1 inter1 actor2 inter2 country latitude longitude "
+    "geo_precision fatalities"
+).split()
+COLUMNS = tuple(column for column, _ in FIELDS.values())
+
+# Legacy (pre-2019) event types → today's (event type, sub-event type), only where the pair is
+# the same thing under a new name. 'Remote violence' and 'Riots/Protests' split into several
+# sub-types with different categories, so they are quarantined rather than guessed.
+LEGACY_EVENT_TYPES: dict[str, tuple[str, str]] = {
+    "battle-no change of territory": ("Battles", "Armed clash"),
+    "battle-government regains territory": ("Battles", "Government regains territory"),
+    "battle-non-state actor overtakes territory": (
+        "Battles",
+        "Non-state actor overtakes territory",
+    ),
+    "headquarters or base established": (
+        "Strategic developments",
+        "Headquarters or base established",
+    ),
+    "non-violent transfer of territory": (
+        "Strategic developments",
+        "Non-violent transfer of territory",
+    ),
+    "strategic development": ("Strategic developments", "Other"),
+    "violence against civilians": ("Violence against civilians", "Attack"),
+}
+ISO_COLOMBIA = "170"
+
+
+def recognise(path: Path, head: CsvHead) -> tuple[str, dict[str, int]]:
+    """(layout, canonical name → column index) from an event file's header."""
+    index = head.index()
+    wanted: dict[str, int] = {}
+    for name, (_, spellings) in FIELDS.items():
+        for spelling in spellings:
+            if spelling in index:
+                wanted[name] = index[spelling]
+                break
+    missing = [f for f in REQUIRED if f not in wanted]
+    if missing:
+        raise UnknownLayout(
+            path,
+            f"not an ACLED event header: lacks {', '.join(missing)}",
+            row=1,
+            column=missing[0],
+        )
+    if all(c == c.upper() for c in head.header if c.strip()) and "sub_event_type" not in wanted:
+        return "acled-legacy", wanted
+    if "disorder_type" in wanted or "civilian_targeting" in wanted:
+        return "acled-2023", wanted
+    return "acled-export", wanted
+
+
+class AcledImporter:
+    """``peacemonitor import acled FILE`` (events and HDX aggregates)."""
+
+    source = SOURCE
+    uses_points = True
+    streams = True
+
+    def __init__(self) -> None:
+        self.actors = ActorNames({})
+
+    def prepare(self, store: Store) -> None:
+        self.actors = ActorNames.from_store(store)
+
+    def read(self, ctx: ImportContext) -> Iterator[Item]:
+        if sniff_format(ctx.path) != "csv":
+            yield from read_hdx_workbook(ctx)
+            return
+        head = read_head(ctx.path, ctx.encoding)
+        if "admin2 pcode" in head.index() or "acled dataset" in head.index():
+            yield from read_hdx_csv(ctx, head.encoding)
+            return
+        layout, wanted = recognise(ctx.path, head)
+        yield Layout(layout, source=SOURCE)
+        yield NonData(1, RowKind.HEADER)
+        read = 1
+        with utf8_copy(ctx.path, head.encoding) as path:
+            batches = stream_records(path, head, COLUMNS, wanted, 1, ctx.batch_rows, ctx.path)
+            for batch in batches:
+                yield from transform(batch, read + 1, ctx, self.actors)
+                read += batch.num_rows
+        yield RowsRead(read)
+
+    def retry(self, row: QuarantineRow, ctx: ImportContext) -> Iterator[Item]:
+        cells = row.raw.get("cells", {})
+        if "dataset" in row.raw:
+            yield from _hdx_retry(ctx, row)
+            return
+        yield from transform(typed_batch(COLUMNS, cells), row.row, ctx, self.actors)
+
+
+def transform(
+    batch: pa.RecordBatch, first: int, ctx: ImportContext, actors: ActorNames
+) -> Iterator[Item]:
+    """One batch of ACLED events → observations, and a quarantine batch for the rest."""
+    import pyarrow as pa
+
+    n = batch.num_rows
+    rows = first + np.arange(n, dtype=np.int64)
+    col = {name: batch.column(i) for i, name in enumerate(batch.schema.names)}
+    problem = Problems(n)
+    problem.bad_cells(batch)
+    problem.mark(nulls(col["event_id_cnty"]), "missing-id", "event_id_cnty", "no event id")
+    day = np.asarray(col["event_date"].to_numpy(zero_copy_only=False), dtype="datetime64[D]")
+    problem.mark(np.isnat(day), "bad-date", "event_date", "no date")
+    categories, reasons, details = _categories(col, n)
+    problem.mark(reasons != None, reasons, "event_type", details)  # noqa: E711
+    places = _places(ctx, col, n)
+    problem.mark(places.failed(), places.field(3), "latitude", places.field(4))
+    bad = np.flatnonzero(problem.any)
+    if len(bad):
+        sensitive = [c for c in batch.schema.names if c != "event_id_cnty"]
+        yield quarantine_batch(
+            batch,
+            bad,
+            rows,
+            col["event_id_cnty"],
+            problem.reason,
+            problem.column,
+            problem.detail,
+            sensitive,
+        )
+    good = np.flatnonzero(~problem.any)
+    if not len(good):
+        return
+    every = len(good) == n
+    vocabulary = sorted({c for c in categories[good]})
+    level, code, resolution = places.arrays(good)
+    actor_ids, actor_raw = actor_lists(
+        actors, [col[c] for c in ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2") if c in col]
+    )
+    targeting = (
+        subset(col["civilian_targeting"], good, every)
+        if "civilian_targeting" in col
+        else pa.nulls(len(good), pa.bool_())
+    )
+    table = {
+        "row_number": pa.array(rows[good]),
+        "record_id": subset(col["event_id_cnty"], good, every),
+        "part": dictionary(np.zeros(len(good)), [""]),
+        "category": dictionary(np.searchsorted(vocabulary, categories[good]), vocabulary),
+        "unit": dictionary(np.zeros(len(good)), [Unit.EVENTS.value]),
+        "count": pa.array(np.ones(len(good))),
+        "date_first": pa.array(day[good]),
+        "date_precision": _precision(col, good, every),
+        "territory_level": level,
+        "territory_code": code,
+        "resolution": resolution,
+        "actor_ids": subset(actor_ids, good, every),
+        "actor_raw": subset(actor_raw, good, every),
+        "deaths_best": subset(col["fatalities"], good, every),
+        "civilian_targeting": targeting,
+        "attributes": _attributes(col, good, every, places),
+    }
+    yield pa.table(table)
+
+
+def _categories(col: dict[str, Any], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(category, quarantine reason, detail) per row, computed per distinct combination."""
+    import pyarrow as pa
+
+    sub = col.get("sub_event_type", pa.nulls(n, pa.string()))
+    inverse, keys = distinct_keys(col["event_type"], sub, col["inter1"], col["inter2"])
+    legacy = "sub_event_type" not in col
+    outcomes = [_category(k[0], k[1], k[2], k[3], legacy) for k in keys]
+    table = np.array(outcomes, dtype=object).reshape(-1, 3)
+    return table[inverse, 0], table[inverse, 1], table[inverse, 2]
+
+
+def _category(
+    event: str | None, sub: str | None, inter1: int | None, inter2: int | None, legacy: bool
+) -> tuple[str | None, str | None, str | None]:
+    if legacy and event:
+        pair = LEGACY_EVENT_TYPES.get(event.strip().lower())
+        if pair is None:
+            return None, "category-unknown", f"legacy event type {event!r} has no one category"
+        event, sub = pair
+    found = acled_category(event or "", sub or "", inter1, inter2)
+    if found is None:
+        return None, "outside-categories", f"{event} / {sub}: outside the monitor's categories"
+    return found.value, None, None
+
+
+def _precision(col: dict[str, Any], good: np.ndarray, every: bool) -> pa.Array:
+    """time_precision 1 → day; 2 (within a week) and 3 (within a month) → month."""
+    if "time_precision" not in col:
+        return dictionary(np.zeros(len(good)), [Precision.DAY.value])
+    value = np.nan_to_num(floats(col["time_precision"])[good], nan=1)
+    return dictionary(np.where(value <= 1, 0, 1), [Precision.DAY.value, Precision.MONTH.value])
+
+
+def _attributes(
+    col: dict[str, Any], good: np.ndarray, every: bool, places: Places
+) -> pa.StructArray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    fields: dict[str, Any] = {
+        name: subset(col[name], good, every)
+        for name in ("event_type", "sub_event_type", "inter1", "inter2", "geo_precision")
+        if name in col
+    }
+    named = pa.array(np.asarray(places.field(2)[good] != "point-in-polygon"))
+    for name in ("country", "admin1", "admin2"):
+        values = subset(col[name], good, every) if name in col else None
+        if values is not None:
+            fields[name] = pc.if_else(named, values, pa.nulls(len(good), pa.string()))
+    return pa.StructArray.from_arrays(
+        [a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a for a in fields.values()],
+        list(fields),
+    )
+
+
+def _places(ctx: ImportContext, col: dict[str, Any], n: int) -> Places:
+    """Colombian events by point under geo_precision (by admin names when there is no usable
+    point); other countries' events at country level (ISO3, else 'ISO' + numeric code)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = Places(n)
+    colombian = _colombian(col, n)
+    foreign = np.flatnonzero(~colombian)
+    if len(foreign):
+        missing = pa.nulls(n, pa.string())
+        iso = pc.binary_join_element_wise("ISO", col.get("iso", missing), "")
+        named = pc.binary_join_element_wise("?", col["country"], "")
+        code = pc.coalesce(col.get("iso3", missing), iso, named, "?")
+        country_outcomes(foreign, code.take(pa.array(foreign)), out)
+    lat, lon = floats(col["latitude"]), floats(col["longitude"])
+    precision = floats(col["geo_precision"])
+    usable = colombian & np.isfinite(lat) & np.isfinite(lon) & ctx.places.points
+    outside = resolve_points(ctx.places, np.flatnonzero(usable), lat, lon, precision, "acled", out)
+    by_name = np.union1d(np.flatnonzero(colombian & ~usable), outside)
+    if len(by_name):
+        depth = np.select([precision <= 2, precision <= 3], [2, 1], default=0)
+        take = pa.array(by_name)
+        admin2 = col["admin2"].take(take) if "admin2" in col else pa.nulls(len(by_name))
+        admin1 = col["admin1"].take(take) if "admin1" in col else pa.nulls(len(by_name))
+        inverse, keys = distinct_keys(admin1, admin2, pa.array(depth[by_name]))
+        resolve_names(ctx.places, by_name, keys, inverse, out)
+    return out
+
+
+def _colombian(col: dict[str, Any], n: int) -> np.ndarray:
+    import pyarrow.compute as pc
+
+    mask = np.zeros(n, dtype=bool)
+    for name, value in (("country", "Colombia"), ("iso", ISO_COLOMBIA), ("iso3", "COL")):
+        if name in col:
+            found = pc.equal(col[name], value).fill_null(False)
+            mask |= np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+    return mask
+
+
+# --- HDX aggregates ---------------------------------------------------------------------------
+
+HDX_DATASETS = ("political_violence", "civilian_targeting", "demonstrations")
+_HDX_NAMES = {
+    "political violence": "political_violence",
+    "civilian targeting": "civilian_targeting",
+    "demonstration": "demonstrations",
+}
+HDX_CATEGORIES: dict[str, Category | None] = {
+    "civilian_targeting": Category.VIOLENCE_AGAINST_CIVILIANS,
+    "political_violence": None,
+    "demonstrations": None,
+}
+MONTHS = {dt.date(2000, m, 1).strftime("%B").lower(): m for m in range(1, 13)}
+
+
+def dataset_from_name(path: Path) -> str:
+    """HDX's workbooks name their dataset only in the file name."""
+    name = norm(path.stem)
+    for key, dataset in _HDX_NAMES.items():
+        if key in name:
+            return dataset
+    raise UnknownLayout(
+        path,
+        "an ACLED HDX workbook whose name does not say its dataset (political-violence, "
+        "civilian-targeting or demonstration): keep HDX's file name",
+    )
+
+
+def read_hdx_workbook(ctx: ImportContext) -> Iterator[Item]:
+    """Every sheet of an HDX workbook: data sheets by header, the licence sheet as titles.
+    Rows are numbered through the sheets in order."""
+    from peacemonitor.importers.tabular import read_sheets
+
+    dataset = dataset_from_name(ctx.path)
+    sheets = list(read_sheets(ctx.path))
+    layout = "acled-hdx-admin2" if any(_hdx_header(r[0]) for _, r in sheets if r) else None
+    if layout is None:
+        raise UnknownLayout(ctx.path, "no ACLED HDX sheet (Country, Month, Year, Events)", row=1)
+    yield Layout(layout, source=HDX_SOURCE)
+    offset = 0
+    held: list[tuple[int, str, str, str, dict[str, Any]]] = []
+    builder = _HdxBuilder()
+    for sheet, rows in sheets:
+        yield from _hdx_rows(ctx, sheet, rows, offset, dataset, builder, held)
+        offset += len(rows)
+    yield from builder.flush(held)
+    yield RowsRead(offset)
+
+
+def read_hdx_csv(ctx: ImportContext, encoding: str) -> Iterator[Item]:
+    """The CSV extract of HDX's admin2 sheets, with its ``acled_dataset`` column."""
+    rows = read_csv_rows(ctx.path, encoding)
+    yield Layout("acled-hdx-admin2", source=HDX_SOURCE)
+    held: list[tuple[int, str, str, str, dict[str, Any]]] = []
+    builder = _HdxBuilder()
+    yield from _hdx_rows(ctx, ctx.path.name, rows, 0, None, builder, held)
+    yield from builder.flush(held)
+    yield RowsRead(len(rows))
+
+
+def _hdx_header(row: Sequence[Any]) -> dict[str, int] | None:
+    names = {norm(c): i for i, c in enumerate(row)}
+    if all(k in names for k in ("country", "month", "year", "events")):
+        return names
+    return None
+
+
+def _hdx_rows(
+    ctx: ImportContext,
+    sheet: str,
+    rows: list[list[Any]],
+    offset: int,
+    dataset: str | None,
+    builder: _HdxBuilder,
+    held: list[tuple[int, str, str, str, dict[str, Any]]],
+) -> Iterator[Item]:
+    header = _hdx_header(rows[0]) if rows else None
+    for i, row in enumerate(rows):
+        number = offset + i + 1
+        if is_blank(row):
+            yield NonData(number, RowKind.BLANK)
+        elif header is None:
+            yield NonData(number, RowKind.TITLE)  # the licence sheet
+        elif i == 0:
+            yield NonData(number, RowKind.HEADER)
+        else:
+            cells = {str(rows[0][j]): row[j] if j < len(row) else None for j in range(len(rows[0]))}
+            cells["sheet"] = sheet
+            which = dataset or str(row[header["acled dataset"]] or "").strip()
+            outcome = _hdx_outcome(ctx, which, cells)
+            if isinstance(outcome, tuple) and len(outcome) == 3:
+                reason, column, detail = outcome
+                held.append((number, reason, column, detail, {"dataset": which, "cells": cells}))
+            else:
+                builder.add(number, outcome)
+
+
+def _hdx_outcome(ctx: ImportContext, dataset: str, cells: dict[str, Any]) -> Any:
+    """A stored aggregate (record id, category, count, fatalities, day, place, targeting) or a
+    quarantine (reason, column, detail)."""
+    value = {norm(k): v for k, v in cells.items()}
+    month = MONTHS.get(str(value.get("month") or "").strip().lower())
+    year = str(value.get("year") or "").strip().removesuffix(".0")
+    if dataset not in HDX_DATASETS:
+        return ("unknown-dataset", "acled_dataset", f"not an ACLED HDX dataset: {dataset!r}")
+    if not month or not year.isdigit():
+        return ("bad-date", "Month", f"not a month: {value.get('month')!r} {value.get('year')!r}")
+    events = _number(value.get("events"))
+    if events is None:
+        return ("bad-count", "Events", f"not a count: {value.get('events')!r}")
+    category = HDX_CATEGORIES[dataset]
+    if category is None:
+        return ("outside-categories", "acled_dataset", f"{dataset} mixes categories")
+    place = _hdx_place(ctx, value)
+    if isinstance(place, Unplaced):
+        return (place.reason, "Admin2 Pcode", place.detail)
+    where = value.get("admin2 pcode") or value.get("iso3") or value.get("country")
+    record = f"{dataset}:{where}:{value.get('admin2') or ''}:{int(year):04d}-{month:02d}"
+    day = dt.date(int(year), month, 1)
+    targeting = dataset == "civilian_targeting"
+    return (record, category.value, events, _number(value.get("fatalities")), day, place, targeting)
+
+
+def _number(value: Any) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 0 else None
+
+
+_PCODE = re.compile(r"^CO(\d{5})$")
+
+
+def _hdx_place(ctx: ImportContext, value: dict[str, Any]) -> tuple[str, str, str] | Unplaced:
+    country = str(value.get("country") or "").strip()
+    iso3 = str(value.get("iso3") or "").strip()
+    if country != "Colombia" and iso3 != "COL":
+        return ("country", iso3 or f"?{country}", "country-only")
+    pcode = str(value.get("admin2 pcode") or "").strip().upper()
+    match = _PCODE.match(pcode)
+    if not match:
+        return (
+            ("country", COLOMBIA, "country-only")
+            if not pcode
+            else Unplaced("territory-unknown", f"Pcode {pcode!r} is not 'CO' + a DIVIPOLA code")
+        )
+    by_code = ctx.places.code(match.group(1))
+    admin1, admin2 = (str(value.get(k) or "").strip() for k in ("admin1", "admin2"))
+    if isinstance(by_code, Unplaced) or not admin2:
+        return by_code
+    by_name = ctx.places.name(admin1, admin2)
+    named = None if isinstance(by_name, Unplaced) or by_name[0] != "municipality" else by_name[1]
+    if named != by_code[1]:  # HDX files "El Tablon" under El Tambo's code, CO52260
+        return Unplaced(
+            "territory-conflict",
+            f"Pcode {pcode} is {by_code[1]} but {admin1} / {admin2} "
+            f"{'is ' + named if named else 'does not name it'}",
+        )
+    return by_code
+
+
+class _HdxBuilder:
+    """Aggregates as one Arrow table (the files are small)."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[int, Any]] = []
+
+    def add(self, number: int, outcome: Any) -> None:
+        self.rows.append((number, outcome))
+
+    def flush(self, held: list[tuple[int, str, str, str, dict[str, Any]]]) -> Iterator[Item]:
+        import pyarrow as pa
+
+        if held:
+            yield _held_batch(held)
+        if not self.rows:
+            return
+        numbers = [n for n, _ in self.rows]
+        out = [o for _, o in self.rows]
+        yield pa.table(
+            {
+                "row_number": pa.array(numbers, pa.int64()),
+                "record_id": pa.array([o[0] for o in out], pa.string()),
+                "part": pa.array([""] * len(out)),
+                "category": pa.array([o[1] for o in out]),
+                "unit": pa.array([Unit.EVENTS.value] * len(out)),
+                "count": pa.array([o[2] for o in out], pa.float64()),
+                "date_first": pa.array([o[4] for o in out], pa.date32()),
+                "date_precision": pa.array([Precision.MONTH.value] * len(out)),
+                "territory_level": pa.array([o[5][0] for o in out]),
+                "territory_code": pa.array([o[5][1] for o in out]),
+                "resolution": pa.array([o[5][2] for o in out]),
+                "deaths_best": pa.array([o[3] for o in out], pa.float64()),
+                "civilian_targeting": pa.array([o[6] for o in out], pa.bool_()),
+            }
+        )
+        self.rows = []
+
+
+def _held_batch(held: list[tuple[int, str, str, str, dict[str, Any]]]) -> QuarantineBatch:
+    import json
+
+    import pyarrow as pa
+
+    from peacemonitor.imports import jsonable
+
+    raws = [json.dumps(jsonable(raw), ensure_ascii=False) for *_, raw in held]
+    sensitive = sorted({k for *_, raw in held for k in raw["cells"]})
+    return QuarantineBatch(
+        pa.table(
+            {
+                "row_number": pa.array([h[0] for h in held], pa.int64()),
+                "record_id": pa.nulls(len(held), pa.string()),
+                "reason": pa.array([h[1] for h in held]),
+                "column_name": pa.array([h[2] for h in held]),
+                "detail": pa.array([h[3] for h in held]),
+                "raw": pa.array(raws, pa.string()),
+                "sensitive_columns": pa.array([sensitive] * len(held), pa.list_(pa.string())),
+            }
+        )
+    )
+
+
+def _hdx_retry(ctx: ImportContext, row: QuarantineRow) -> Iterator[Item]:
+    builder = _HdxBuilder()
+    outcome = _hdx_outcome(ctx, row.raw["dataset"], row.raw["cells"])
+    if isinstance(outcome, tuple) and len(outcome) == 3:
+        yield _held_batch([(row.row, *outcome, row.raw)])
+        return
+    builder.add(row.row, outcome)
+    yield from builder.flush([])

@@ -1,0 +1,267 @@
+"""ACLED: export, 2023+ and legacy layouts, encodings, HDX aggregates, terms, real files.
+
+Every fixture here is synthetic: ACLED's rows may not be redistributed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from peacemonitor.boundaries import load_boundaries
+from peacemonitor.gazetteer import Gazetteer, load_divipola, load_path
+from peacemonitor.imports import UnknownLayout, import_file, list_quarantine
+from peacemonitor.registry import bundled_directory, load, save
+from peacemonitor.store import Store
+
+DATA = Path(__file__).parent / "data" / "imports" / "acled"
+TERRITORIES = Path(__file__).parent / "data" / "territories"
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The DIVIPOLA fixture, tiny.topojson's squares and the bundled registry, built once."""
+    store = Store(tmp_path_factory.mktemp("acled_template") / "acled.duckdb", timeout=10)
+    store.migrate()
+    load_divipola(store, TERRITORIES / "dl_municipios.csv")
+    load_boundaries(store, TERRITORIES / "tiny.topojson", detail="full")
+    save(load(), store, bundled_directory())
+    return store.path
+
+
+@pytest.fixture
+def world(template: Path, tmp_path: Path) -> tuple[Store, Gazetteer]:
+    shutil.copy(template, tmp_path / "acled.duckdb")
+    store = Store(tmp_path / "acled.duckdb", timeout=10)
+    return store, Gazetteer.from_store(store)
+
+
+def rows(store: Store, sql: str) -> list[Any]:
+    with store.read() as db:
+        return db.execute(sql).fetchall()
+
+
+def test_export_tool_layout(world: tuple[Store, Gazetteer]) -> None:
+    store, gazetteer = world
+    report = import_file(store, "acled", DATA / "export_small.csv", gazetteer)
+    assert (report.source, report.layout, report.rows_read) == ("acled", "acled-export", 8)
+    assert (report.rows_stored, report.rows_already_present) == (4, 1)  # SYN1 twice
+    assert report.rows_quarantined == {"outside-categories": 1, "bad-value": 1}
+    found = rows(
+        store,
+        "SELECT record_id, category, unit, count, deaths_best, date_first::VARCHAR, "
+        "date_precision, territory_code, actor_ids FROM observations ORDER BY record_id",
+    )
+    assert found == [
+        ("SYN1", "state-group-clash", "events", 1.0, 3.0, "2022-04-15", "day", "05001", ["eln"]),
+        (
+            "SYN2",
+            "violence-against-civilians",
+            "events",
+            1.0,
+            1.0,
+            "2022-04-16",
+            "month",
+            "05664",
+            [],
+        ),
+        (
+            "SYN3",
+            "attack-on-security-forces",
+            "events",
+            1.0,
+            0.0,
+            "2022-04-17",
+            "day",
+            "76",
+            ["emc"],
+        ),  # geo_precision 3: the department
+        ("SYN5", "state-group-clash", "events", 1.0, 2.0, "2022-04-19", "day", "VEN", []),
+    ]
+    raw = rows(store, "SELECT actor_raw FROM observations WHERE record_id = 'SYN2'")
+    assert raw == [
+        (
+            [
+                "Unidentified Armed Group (Colombia)",
+                "Civilians (Colombia)",
+                "Indigenous Group (Colombia); Labor Group (Colombia)",
+            ],
+        )
+    ]
+
+
+def test_quarantined_acled_rows_are_redacted_in_listings(world: tuple[Store, Gazetteer]) -> None:
+    store, gazetteer = world
+    import_file(store, "acled", DATA / "export_small.csv", gazetteer)
+    entries = {e.reason: e for e in list_quarantine(store)}
+    assert entries["bad-value"].detail == "event_date=31 April 2022"
+    cells = entries["outside-categories"].raw["cells"]
+    assert cells["event_id_cnty"] == "SYN4"
+    assert {v for k, v in cells.items() if k != "event_id_cnty"} == {"<redacted: sensitive>"}
+    shown = list_quarantine(store, show_sensitive=True)
+    assert {e.raw["cells"]["event_type"] for e in shown} == {"Protests", "Battles"}
+
+
+def test_2023_layout_with_text_inter_codes_and_civilian_targeting(
+    world: tuple[Store, Gazetteer],
+) -> None:
+    store, gazetteer = world
+    report = import_file(store, "acled", DATA / "api_2023_small.csv", gazetteer)
+    assert (report.layout, report.rows_stored, report.rows_quarantined) == (
+        "acled-2023",
+        3,
+        {"outside-categories": 1},
+    )
+    found = rows(
+        store,
+        "SELECT record_id, category, civilian_targeting, date_first::VARCHAR FROM observations "
+        "ORDER BY 1",
+    )
+    assert found == [
+        ("API1", "state-group-clash", False, "2024-03-01"),
+        ("API2", "violence-against-civilians", True, "2024-03-02"),
+        ("API3", "attack-on-security-forces", False, "2024-03-03"),
+    ]
+
+
+def test_legacy_upper_case_windows_1252(world: tuple[Store, Gazetteer]) -> None:
+    store, gazetteer = world
+    report = import_file(store, "acled", DATA / "legacy_cp1252.csv", gazetteer)
+    assert (report.layout, report.rows_read, report.rows_stored) == ("acled-legacy", 3, 1)
+    assert report.rows_quarantined == {"category-unknown": 1}  # 'Remote violence': no sub-type
+    found = rows(store, "SELECT record_id, category, date_first::VARCHAR FROM observations")
+    assert found == [("LEG1", "state-group-clash", "2017-04-15")]
+    (entry,) = list_quarantine(store, show_sensitive=True)
+    assert entry.raw["cells"]["admin2"] == "Cali"
+    assert "Remote violence" in (entry.detail or "")
+
+
+def test_reimport_and_a_second_export_overlapping_the_first(
+    world: tuple[Store, Gazetteer], tmp_path: Path
+) -> None:
+    store, gazetteer = world
+    import_file(store, "acled", DATA / "export_small.csv", gazetteer)
+    again = import_file(store, "acled", DATA / "export_small.csv", gazetteer)
+    assert (again.rows_stored, again.rows_already_present) == (0, 5)
+    lines = (DATA / "export_small.csv").read_text(encoding="utf-8").splitlines()
+    later = tmp_path / "later_export.csv"
+    later.write_text("\n".join([lines[0], lines[1], lines[6].replace("SYN6", "SYN7")]) + "\n")
+    report = import_file(store, "acled", later, gazetteer)
+    assert (report.rows_stored, report.rows_already_present) == (0, 1)
+    assert report.rows_quarantined == {"bad-value": 1}
+    assert rows(store, "SELECT count(*) FROM observations") == [(4,)]
+
+
+def test_hdx_csv_extract_is_filed_apart_from_events(world: tuple[Store, Gazetteer]) -> None:
+    store, gazetteer = world
+    report = import_file(store, "acled", DATA / "hdx_admin2_small.csv", gazetteer)
+    assert (report.source, report.layout, report.rows_read) == (
+        "acled-hdx",
+        "acled-hdx-admin2",
+        7,
+    )
+    assert report.rows_stored == 2
+    assert report.rows_quarantined == {
+        "territory-conflict": 1,  # 'El Tablon' under another municipality's Pcode
+        "outside-categories": 2,  # political violence, demonstrations
+        "bad-date": 1,
+    }
+    found = rows(
+        store,
+        "SELECT source, territory_code, category, count, deaths_best, date_precision, "
+        "civilian_targeting FROM observations ORDER BY territory_code",
+    )
+    assert found == [
+        ("acled-hdx", "05001", "violence-against-civilians", 2.0, 3.0, "month", True),
+        ("acled-hdx", "76001", "violence-against-civilians", 0.0, 0.0, "month", True),
+    ]
+
+
+def test_hdx_workbook_sheets_and_licence(world: tuple[Store, Gazetteer]) -> None:
+    store, gazetteer = world
+    path = DATA / "hdx_civilian-targeting-events-and-fatalities-small.xlsx"
+    report = import_file(store, "acled", path, gazetteer)
+    assert (report.rows_read, report.rows_non_data) == (7, {"title": 2, "header": 2})
+    found = rows(
+        store, "SELECT territory_level, territory_code, count FROM observations ORDER BY 2"
+    )
+    assert found == [
+        ("municipality", "05001", 2.0),
+        ("country", "?Albania", 1.0),  # HDX's country sheet gives no code
+        ("country", "HTI", 4.0),
+    ]
+
+
+def test_an_hdx_workbook_renamed_out_of_its_dataset_is_refused(
+    world: tuple[Store, Gazetteer], tmp_path: Path
+) -> None:
+    store, gazetteer = world
+    renamed = tmp_path / "acled.xlsx"
+    shutil.copy(DATA / "hdx_civilian-targeting-events-and-fatalities-small.xlsx", renamed)
+    with pytest.raises(UnknownLayout, match="acled.xlsx: an ACLED HDX workbook whose name"):
+        import_file(store, "acled", renamed, gazetteer)
+
+
+def test_a_header_lacking_a_required_column(world: tuple[Store, Gazetteer], tmp_path: Path) -> None:
+    store, gazetteer = world
+    text = (DATA / "export_small.csv").read_text(encoding="utf-8")
+    broken = tmp_path / "broken.csv"
+    broken.write_text(text.replace("fatalities", "deaths", 1), encoding="utf-8")
+    with pytest.raises(UnknownLayout, match="broken.csv, row 1, column fatalities"):
+        import_file(store, "acled", broken, gazetteer)
+
+
+def test_a_byte_invalid_in_the_given_encoding(world: tuple[Store, Gazetteer]) -> None:
+    store, gazetteer = world
+    with pytest.raises(Exception, match="legacy_cp1252.csv, row 2: not valid utf-8"):
+        import_file(store, "acled", DATA / "legacy_cp1252.csv", gazetteer, encoding="utf-8")
+
+
+# --- the real files ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_world(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Any:
+    store = Store(tmp_path_factory.mktemp("acled_real") / "real.duckdb", timeout=10)
+    store.migrate()
+    load_path(store, shared_data / "divipola")
+    save(load(), store, bundled_directory())
+    return store, Gazetteer.from_store(store)
+
+
+@pytest.mark.shared_data
+def test_the_real_ukraine_export_adds_up(real_world: Any, shared_data: Path) -> None:
+    store, gazetteer = real_world
+    path = shared_data / "acled_samples" / "UkraineACLED_2022-01-01_2022-04-15.csv"
+    report = import_file(store, "acled", path, gazetteer)
+    assert report.layout == "acled-export"
+    assert report.rows_read == 5291 == report.accounted  # SOURCE.md: 5,290 events
+    assert report.rows_stored + sum(report.rows_quarantined.values()) == 5290
+    stored = rows(
+        store,
+        "SELECT sum(deaths_best), count(DISTINCT territory_code) FROM observations "
+        "WHERE source = 'acled'",
+    )
+    held = rows(
+        store,
+        "SELECT sum((raw->>'$.cells.fatalities')::DOUBLE) FROM quarantine WHERE source = 'acled'",
+    )
+    assert stored[0][0] + (held[0][0] or 0) == 5584  # SOURCE.md: sum of fatalities
+    assert stored[0][1] == 1  # another country: country level, 'UKR'
+
+
+@pytest.mark.shared_data
+def test_the_real_hdx_files_add_up(real_world: Any, shared_data: Path) -> None:
+    store, gazetteer = real_world
+    folder = shared_data / "acled_samples"
+    for path in sorted(folder.glob("hdx_*")):
+        report = import_file(store, "acled", path, gazetteer)
+        assert report.source == "acled-hdx" and report.accounted == report.rows_read
+    colombia = rows(
+        store,
+        "SELECT sum(count), sum(deaths_best), count(DISTINCT record_id) FROM observations "
+        "WHERE source = 'acled-hdx' AND territory_level = 'municipality'",
+    )
+    assert colombia == [(10.0, 10.0, 1121)]  # SOURCE.md: civilian targeting 10 / 10
