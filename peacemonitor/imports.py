@@ -963,7 +963,7 @@ class _Run:
                 or 0
             )
             rows = self.db.execute(
-                "SELECT row_number, bool_and(present) FROM records_staging GROUP BY ALL"
+                "SELECT row_number, bool_and(present) AS present FROM records_staging GROUP BY ALL"
             ).fetchnumpy()
         finally:
             self.db.unregister("records_in")

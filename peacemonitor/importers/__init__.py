@@ -6,8 +6,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from peacemonitor.importers.acled import AcledImporter
+from peacemonitor.importers.ethprio import CeasefiresImporter
 from peacemonitor.importers.leaders import LeadersImporter
 from peacemonitor.importers.massacres import MassacresImporter
+from peacemonitor.importers.pax import PaxImporter
 from peacemonitor.importers.police import PoliceImporter
 from peacemonitor.importers.ucdp import UcdpImporter
 
@@ -21,4 +23,6 @@ IMPORTERS: dict[str, Callable[[], Importer]] = {
     "ucdp": UcdpImporter,
     "acled": AcledImporter,
     "acled-hdx": AcledImporter,  # files its monthly aggregates apart from events
+    "pax": PaxImporter,
+    "ceasefires": CeasefiresImporter,
 }

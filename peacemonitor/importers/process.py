@@ -1,0 +1,222 @@
+"""Imported process records (PA-X agreements, ETH/PRIO ceasefires) linked to the registry.
+
+A dataset's record and a registry record are "the same" only when the comparison below says so;
+every record that is not linked says why, so a reader sees what was compared. Linking reads the
+registry the store holds (loaded once, before the import's write opens).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from peacemonitor.importers.events import ActorNames
+from peacemonitor.model import PartialDate, PartyRole
+from peacemonitor.names import normalize_name
+
+if TYPE_CHECKING:
+    from peacemonitor.registry import Registry
+    from peacemonitor.store import Store
+
+GOVERNMENT = "gov-colombia"
+
+
+@dataclass
+class RegistryView:
+    """What linking needs from the registry: actors' names, tables, agreements, ceasefires."""
+
+    actors: ActorNames
+    registry: Registry | None = None
+    names: list[tuple[str, str]] = field(default_factory=list)  # (normalised name, actor id)
+
+    @classmethod
+    def from_store(cls, store: Store) -> RegistryView:
+        from peacemonitor.registry import from_store
+
+        actors = ActorNames.from_store(store)
+        try:
+            registry = from_store(store)
+        except Exception:  # no registry loaded: nothing links, and every record says so
+            registry = None
+        names = sorted(actors.names.items(), key=lambda item: -len(item[0]))
+        return cls(actors, registry, [(n, a) for n, a in names if len(n) >= 3])
+
+    def actors_in(self, text: str | None) -> list[str]:
+        """Registry actors whose name or alias appears, as whole words, in free text."""
+        if not text:
+            return []
+        words = f" {normalize_name(text)} "
+        found: list[str] = []
+        for name, actor in self.names:
+            if f" {name} " in words and actor not in found:
+                found.append(actor)
+        return found
+
+
+def link(kind: str, target: str | None, reason: str | None = None, detail: str = "") -> dict:
+    return {"kind": kind, "id": target, "reason": reason, "detail": detail}
+
+
+def actor_links(actors: Sequence[str], raw: str | None) -> list[dict[str, Any]]:
+    if actors:
+        return [link("actor", a) for a in actors]
+    return [link("actor", None, "no registry actor is named here", raw or "")]
+
+
+def _armed(actors: Sequence[str]) -> list[str]:
+    return [a for a in actors if a != GOVERNMENT]
+
+
+def agreement_links(
+    view: RegistryView, day: dt.date, actors: Sequence[str], stage: str | None
+) -> list[dict[str, Any]]:
+    """A registry agreement whose date covers this one's, whose parties (its table's, or those
+    its title names) are this one's armed groups, and whose kind fits the PA-X stage."""
+    if view.registry is None:
+        return [link("agreement", None, "no registry in the store")]
+    armed = set(_armed(actors))
+    for agreement in view.registry.agreements.values():
+        if not _covers(agreement.date, day) or not armed:
+            continue
+        theirs = set(_armed(_agreement_actors(view, agreement)))
+        if theirs and theirs == armed and _kind_fits(agreement.kind, stage):
+            return [link("agreement", agreement.id, detail=f"date {agreement.date}, same parties")]
+    return [
+        link(
+            "agreement",
+            None,
+            "no registry agreement of these parties on this date",
+            f"{day.isoformat()}, {', '.join(sorted(armed)) or 'no armed group named'}",
+        )
+    ]
+
+
+def _agreement_actors(view: RegistryView, agreement: Any) -> list[str]:
+    if agreement.table and view.registry and agreement.table in view.registry.tables:
+        return [p.actor for p in view.registry.tables[agreement.table].parties]
+    return view.actors_in(agreement.title)
+
+
+def _kind_fits(kind: str, stage: str | None) -> bool:
+    """'final …' agreements are PA-X's comprehensive ones, 'ceasefire' its ceasefire ones."""
+    kind = kind.lower()
+    if "final" in kind or "comprehensive" in kind:
+        return stage == "SubComp"
+    if "ceasefire" in kind:
+        return stage == "Cea"
+    return True
+
+
+def _covers(date: PartialDate, day: dt.date) -> bool:
+    return date.first <= day <= date.last
+
+
+def table_links(view: RegistryView, day: dt.date, actors: Sequence[str]) -> list[dict[str, Any]]:
+    """Registry tables whose armed-group parties include this record's, open on its date."""
+    if view.registry is None:
+        return [link("table", None, "no registry in the store")]
+    armed = _armed(actors)
+    if not armed:
+        return [link("table", None, "no armed group named")]
+    found, reasons = [], []
+    for table in view.registry.tables.values():
+        parties = {p.actor for p in table.parties if p.role is PartyRole.ARMED_GROUP}
+        if not set(armed) & parties:
+            continue
+        opened = min(s.date for s in table.status_history)
+        if day < opened.first:
+            reasons.append(f"{table.id} opens {opened}")
+            continue
+        found.append(link("table", table.id, detail=f"opened {opened}"))
+    if found:
+        return found
+    why = "; ".join(reasons) or f"no registry table with {', '.join(armed)}"
+    return [link("table", None, "no registry table of these parties open on this date", why)]
+
+
+def ceasefire_links(
+    view: RegistryView, day: dt.date, actors: Sequence[str]
+) -> list[dict[str, Any]]:
+    """A registry ceasefire of these parties declared (or in force) from this very date."""
+    if view.registry is None:
+        return [link("ceasefire", None, "no registry in the store")]
+    for ceasefire in view.registry.ceasefires.values():
+        if not set(actors) or not set(actors) <= set(ceasefire.parties):
+            continue
+        for event in ceasefire.events:
+            if event.kind.value in ("declared", "in-force") and _covers(event.date, day):
+                return [link("ceasefire", ceasefire.id, detail=f"{event.kind.value} {event.date}")]
+    first = min((e.date for c in view.registry.ceasefires.values() for e in c.events), default=None)
+    detail = f"{day.isoformat()}; the registry's ceasefires begin {first}" if first else ""
+    return [link("ceasefire", None, "no registry ceasefire of this actor from this date", detail)]
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def clean(value: Any) -> str | None:
+    """A cell as one-line text (None when empty)."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = _SPACE.sub(" ", str(value)).strip()
+    return text or None
+
+
+# --- records and held rows as Arrow ---------------------------------------------------------------
+
+Held = tuple[int, str, str | None, str, dict[str, Any]]
+"""(row, reason, column, detail, raw) of a row that is not stored."""
+
+
+def records_table(records: list[dict[str, Any]], columns: Sequence[str]) -> Any:
+    """Records (dicts) as an Arrow table of the given columns; JSON columns as text."""
+    import json
+
+    import pyarrow as pa
+
+    from peacemonitor.imports import jsonable
+
+    data: dict[str, Any] = {}
+    for name in columns:
+        values = [r.get(name) for r in records]
+        if name in ("links", "attributes"):
+            data[name] = pa.array([json.dumps(jsonable(v), ensure_ascii=False) for v in values])
+        elif name in ("actor_ids", "masked"):
+            data[name] = pa.array(values, pa.list_(pa.string()))
+        elif name == "row_number":
+            data[name] = pa.array(values, pa.int64())
+        elif name in ("date_first", "date_end"):
+            data[name] = pa.array(values, pa.date32())
+        else:
+            data[name] = pa.array(values, pa.string())
+    return pa.table(data)
+
+
+def held_batch(held: list[Held]) -> Any:
+    """Rows that are not stored as one quarantine batch (raw as JSON text)."""
+    import json
+
+    import pyarrow as pa
+
+    from peacemonitor.imports import QuarantineBatch, jsonable
+
+    return QuarantineBatch(
+        pa.table(
+            {
+                "row_number": pa.array([h[0] for h in held], pa.int64()),
+                "record_id": pa.nulls(len(held), pa.string()),
+                "reason": pa.array([h[1] for h in held], pa.string()),
+                "column_name": pa.array([h[2] for h in held], pa.string()),
+                "detail": pa.array([h[3] for h in held], pa.string()),
+                "raw": pa.array(
+                    [json.dumps(jsonable(h[4]), ensure_ascii=False) for h in held], pa.string()
+                ),
+                "sensitive_columns": pa.array([[] for _ in held], pa.list_(pa.string())),
+            }
+        )
+    )
