@@ -122,3 +122,22 @@ def test_the_real_extract_and_full_workbook(real_world: Any, shared_data: Path) 
     assert min(r["date"] for r in found.values()) == "1990-03-09"
     assert max(r["date"] for r in found.values()) == "2017-10-24"
     assert links(found["1845"], "agreement") == [("farc-2016-final-agreement", None)]
+
+
+def test_cli_import_pax_and_ceasefires(cli: Any, tmp_path: Path) -> None:
+    store = Store(tmp_path / "cli.duckdb")
+    store.migrate()
+    load_divipola(store, TERRITORIES / "dl_municipios.csv")
+    code, out = cli("import", "pax", str(DATA / "pax_small.csv"), "-f", "csv")
+    assert (code, out.splitlines()[1]) == (
+        0,
+        'pax_small.csv,pax-v2,6,header 1,3,0,"bad-date 1, other-country 1",3',
+    )
+    cease = DATA.parent / "ethprio" / "cf_small.csv"
+    code, out = cli("import", "ceasefires", str(cease), "-f", "json")
+    (report,) = json.loads(out)
+    assert (code, report["rows_stored"], report["rows_quarantined"]) == (
+        0,
+        3,
+        {"bad-date": 1, "other-country": 2},
+    )

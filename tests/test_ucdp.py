@@ -308,3 +308,15 @@ def test_the_real_hdx_file_stores_every_event_and_its_deaths(
         "AND (attributes->>'where_prec')::INT >= 4",
     )
     assert imprecise == [(0,)]  # a department centroid never lands on a municipality
+
+
+def test_cli_import_ucdp(cli: Any, tmp_path: Path) -> None:
+    store = Store(tmp_path / "cli.duckdb")
+    store.migrate()
+    load_divipola(store, TERRITORIES / "dl_municipios.csv")
+    code, out = cli("import", "ucdp", str(DATA / "ged_hdx_small.csv"), "-f", "csv")
+    assert code == 0
+    assert out == (
+        "file,layout,rows_read,non_data,stored,already_present,quarantined,observations\n"
+        "ged_hdx_small.csv,ucdp-ged-hdx,10,header 2,7,0,bad-value 1,7\n"
+    )
