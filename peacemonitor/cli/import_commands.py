@@ -52,7 +52,9 @@ def _emit_reports(reports: list[ImportReport], fmt: Format) -> None:
 
 def import_(
     ctx: typer.Context,
-    source: Annotated[str, typer.Argument(help="police, massacres, leaders, ucdp, acled, pax or ceasefires.")],
+    source: Annotated[
+        str, typer.Argument(help="police, massacres, leaders, ucdp, acled, pax, ceasefires.")
+    ],
     files: Annotated[list[Path], typer.Argument(help="Files to import.", exists=False)],
     format: Annotated[
         Format, typer.Option("--format", "-f", help="Output format (table or json).")
