@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 DEFAULT_BATCH_ROWS = 50_000
+IMPORT_MEMORY = "1GB"
+"""DuckDB's memory limit while a file is imported: what does not fit is written out, so a 5M-row
+file needs no more memory than a 1M-row one."""
 REDACTED = "<redacted: sensitive>"
 
 
@@ -646,6 +649,7 @@ def _one_file(
         items = _in_thread(items)
     try:
         with store.write() as db:
+            db.execute(f"SET memory_limit = '{IMPORT_MEMORY}'")  # spill, never grow with the file
             return _Run(db, importer.source, ctx, kind="file", progress=progress).execute(items)
     except ImportFailed as error:
         return error
@@ -973,23 +977,32 @@ class _Run:
     def _quarantine_batch(self, table: pa.Table) -> None:
         """Quarantine many rows at once (columns of ``QuarantineBatch``): a row whose source id
         is stored meanwhile counts as already present, a row held already is not held twice."""
+        import pyarrow as pa
+
+        # Probes are skipped where they cannot find anything: ids stored by earlier imports
+        # need an earlier import of the source, rows held already an earlier import of the file.
+        probe = self._had_source or self.kind == "retry"
+        held_before = self.kind == "retry" or self._seen_file
         self.db.register("held_in", table)
         try:
-            self.db.execute(
-                "CREATE OR REPLACE TEMP TABLE held_staging AS SELECT *, "
+            stored_sql = (
                 "(record_id IS NOT NULL AND EXISTS (SELECT 1 FROM observations o "
-                "WHERE o.source = $source AND o.record_id = h.record_id)) AS present "
+                "WHERE o.source = $source AND o.record_id = h.record_id))"
+                if probe
+                else "false"
+            )
+            self.db.execute(
+                f"CREATE OR REPLACE TEMP TABLE held_staging AS SELECT *, {stored_sql} AS present "
                 "FROM held_in h",
-                {"source": self.source},
+                {"source": self.source} if probe else {},
             )
             if self.kind == "retry":
                 self.db.execute(_HELD_RETRY_SQL, {"source": self.source, "sha": self.ctx.sha256})
             else:
-                import pyarrow as pa
-
                 text = pa.types.is_string(table.schema.field("raw").type)
+                sql = _HELD_INSERT_SQL if held_before else _HELD_INSERT_NEW_SQL
                 self.db.execute(
-                    _HELD_INSERT_SQL.format(raw="raw::JSON" if text else "to_json(raw)"),
+                    sql.format(raw="raw::JSON" if text else "to_json(raw)"),
                     {
                         "id": self.import_id,
                         "source": self.source,
@@ -1238,14 +1251,24 @@ def _column_sql(name: str, names: Sequence[str]) -> str:
     return name
 
 
+def _target_names(names: Sequence[str]) -> list[str]:
+    """The batch's columns, reading ``attributes_json`` (JSON text, one string per distinct
+    value: cheap to insert) as ``attributes``."""
+    return [("attributes" if n == "attributes_json" else n) for n in names]
+
+
 def _select_sql(names: Sequence[str], sha256: str) -> str:
     """The batch's columns in the store's order; absent optional ones NULL, derived ids built
     from the file checksum (hex, so safe to inline: a view cannot take parameters)."""
     if not all(c in "0123456789abcdef" for c in sha256):
         raise ValueError(f"not a sha256: {sha256!r}")
-    return ", ".join(
-        f"{_column_sql(n, names).replace('$sha', repr(sha256))} AS {n}" for n in _TARGET.split(", ")
-    )
+    text = "attributes_json" in names
+    names = _target_names(names)
+    columns = []
+    for n in _TARGET.split(", "):
+        sql = "attributes_json::JSON" if text and n == "attributes" else _column_sql(n, names)
+        columns.append(f"{sql.replace('$sha', repr(sha256))} AS {n}")
+    return ", ".join(columns)
 
 
 def _staging_sql(select: str, check_existing: bool, own_ids: bool) -> str:
@@ -1315,6 +1338,7 @@ WHERE NOT present AND NOT EXISTS (
     SELECT 1 FROM quarantine q WHERE q.source = $source AND q.file_sha256 = $sha
     AND q.row_number = h.row_number AND q.resolved_at IS NULL)
 """
+_HELD_INSERT_NEW_SQL = _HELD_INSERT_SQL.split("AND NOT EXISTS")[0]
 _HELD_RETRY_SQL = """
 UPDATE quarantine q SET reason = h.reason, column_name = h.column_name, detail = h.detail
 FROM held_staging h

@@ -12,7 +12,7 @@ import pytest
 
 from peacemonitor.boundaries import load_boundaries
 from peacemonitor.gazetteer import Gazetteer, load_divipola, load_path
-from peacemonitor.imports import UnknownLayout, import_file, list_quarantine
+from peacemonitor.imports import UnknownLayout, import_file, list_quarantine, retry_quarantine
 from peacemonitor.registry import bundled_directory, load, save
 from peacemonitor.store import Store
 
@@ -265,3 +265,11 @@ def test_the_real_hdx_files_add_up(real_world: Any, shared_data: Path) -> None:
         "WHERE source = 'acled-hdx' AND territory_level = 'municipality'",
     )
     assert colombia == [(10.0, 10.0, 1121)]  # SOURCE.md: civilian targeting 10 / 10
+
+
+def test_retry_keeps_out_of_scope_and_bad_rows_held(world: tuple[Store, Gazetteer]) -> None:
+    store, gazetteer = world
+    import_file(store, "acled", DATA / "export_small.csv", gazetteer)
+    (report,) = retry_quarantine(store, gazetteer, "acled")
+    assert (report.rows_read, report.rows_stored) == (2, 0)
+    assert report.rows_quarantined == {"outside-categories": 1, "bad-value": 1}

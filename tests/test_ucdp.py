@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 from peacemonitor.boundaries import load_boundaries
 from peacemonitor.gazetteer import Gazetteer, load_divipola, load_path
 from peacemonitor.importers.events import BAD, Column, typed_batch
-from peacemonitor.imports import BadFile, UnknownLayout, import_file, import_files
+from peacemonitor.imports import (
+    BadFile,
+    UnknownLayout,
+    import_file,
+    import_files,
+    retry_quarantine,
+)
 from peacemonitor.indicators import Level, Period, Query, indicator
 from peacemonitor.model import Category
 from peacemonitor.registry import bundled_directory, load, save
@@ -319,4 +325,15 @@ def test_cli_import_ucdp(cli: Any, tmp_path: Path) -> None:
     assert out == (
         "file,layout,rows_read,non_data,stored,already_present,quarantined,observations\n"
         "ged_hdx_small.csv,ucdp-ged-hdx,10,header 2,7,0,bad-value 1,7\n"
+    )
+
+
+def test_retry_reads_a_quarantined_row_as_it_was_read(world: tuple[Store, Gazetteer]) -> None:
+    store, gazetteer = world
+    import_file(store, "ucdp", DATA / "ged_hdx_small.csv", gazetteer)
+    (report,) = retry_quarantine(store, gazetteer, "ucdp")
+    assert (report.kind, report.rows_read, report.rows_quarantined) == (
+        "retry",
+        1,
+        {"bad-value": 1},
     )

@@ -41,6 +41,7 @@ from peacemonitor.importers.events import (
     Places,
     Problems,
     actor_lists,
+    attributes_column,
     country_outcomes,
     dictionary,
     distinct_keys,
@@ -217,6 +218,12 @@ class AcledImporter:
         if "dataset" in row.raw:
             yield from _hdx_retry(ctx, row)
             return
+        if "event_date" not in cells:  # held by id and type only: see BRIEF
+            from peacemonitor.importers.process import held_batch
+
+            why = "held by id and event type only: import the file again if categories change"
+            yield held_batch([(row.row, "outside-categories", "event_type", why, row.raw)])
+            return
         yield from transform(typed_batch(COLUMNS, cells), row.row, ctx, self.actors)
 
 
@@ -239,18 +246,14 @@ def transform(
     places = _places(ctx, col, n)
     problem.mark(places.failed(), places.field(3), "latitude", places.field(4))
     bad = np.flatnonzero(problem.any)
-    if len(bad):
-        sensitive = [c for c in batch.schema.names if c != "event_id_cnty"]
-        yield quarantine_batch(
-            batch,
-            bad,
-            rows,
-            col["event_id_cnty"],
-            problem.reason,
-            problem.column,
-            problem.detail,
-            sensitive,
-        )
+    outside = problem.reason[bad] == "outside-categories"
+    brief = batch.select([c for c in BRIEF if c in col])
+    for held, cells in ((bad[outside], brief), (bad[~outside], batch)):
+        if len(held):
+            sensitive = [c for c in cells.schema.names if c != "event_id_cnty"]
+            ids = col["event_id_cnty"]
+            reason, column, detail = problem.reason, problem.column, problem.detail
+            yield quarantine_batch(cells, held, rows, ids, reason, column, detail, sensitive)
     good = np.flatnonzero(~problem.any)
     if not len(good):
         return
@@ -281,9 +284,15 @@ def transform(
         "actor_raw": subset(actor_raw, good, every),
         "deaths_best": subset(col["fatalities"], good, every),
         "civilian_targeting": targeting,
-        "attributes": _attributes(col, good, every, places),
     }
+    name, attributes = _attributes(col, good, every, places)
+    table[name] = attributes  # attributes_json or attributes
     yield pa.table(table)
+
+
+BRIEF = ("event_id_cnty", "event_type", "sub_event_type", "inter1", "inter2")
+"""All an out-of-scope event is held by (a quarter of ACLED's rows are peaceful protests): if
+the categories change, importing the file again stores it and marks it resolved."""
 
 
 def _categories(col: dict[str, Any], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -322,7 +331,7 @@ def _precision(col: dict[str, Any], good: np.ndarray, every: bool) -> pa.Array:
 
 def _attributes(
     col: dict[str, Any], good: np.ndarray, every: bool, places: Places
-) -> pa.StructArray:
+) -> tuple[str, pa.Array]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -336,10 +345,7 @@ def _attributes(
         values = subset(col[name], good, every) if name in col else None
         if values is not None:
             fields[name] = pc.if_else(named, values, pa.nulls(len(good), pa.string()))
-    return pa.StructArray.from_arrays(
-        [a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a for a in fields.values()],
-        list(fields),
-    )
+    return attributes_column(fields)
 
 
 def _places(ctx: ImportContext, col: dict[str, Any], n: int) -> Places:

@@ -199,7 +199,7 @@ def stream_records(
         "delim = $delim, quote = '\"', escape = '\"', auto_detect = false, strict_mode = true)"
     )
     sql = select_sql(columns, {name: f"c{i}" for name, i in wanted.items()}, reader)
-    connection = duckdb.connect()
+    connection = duckdb.connect(config={"memory_limit": "512MB"})
     try:
         relation = connection.sql(sql, params={"path": str(path), "delim": head.delimiter})
         stream = relation.to_arrow_reader(batch_rows)
@@ -240,6 +240,8 @@ def typed_batch(columns: Sequence[Column], cells: dict[str, Any]) -> pa.RecordBa
         table = connection.sql(sql).to_arrow_table()
     finally:
         connection.close()
+    if cells.get(BAD):  # the cell that did not parse was kept only as this report
+        table = table.set_column(table.schema.get_field_index(BAD), BAD, pa.array([cells[BAD]]))
     return table.to_batches()[0]
 
 
@@ -276,30 +278,64 @@ def _csv_error(path: Path, error: Exception) -> BadFile:
 # --- computing once per distinct value ---------------------------------------------------------
 
 
-def distinct_keys(*arrays: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
-    """(inverse, keys): each row's index into the distinct tuples of the arrays' values."""
+def _codes(
+    arrays: Sequence[pa.Array | pa.ChunkedArray],
+) -> tuple[np.ndarray, list[tuple[np.ndarray, list[Any]]]]:
+    """Each row's distinct-combination code (0..k-1), and each column's indices and values.
+    The combined code is re-factorised after each column, so it never overflows."""
+    import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
     code = np.zeros(len(arrays[0]), dtype=np.int64)
-    dictionaries = []
+    columns = []
     for array in arrays:
         encoded = pc.dictionary_encode(array)
         if isinstance(encoded, pa.ChunkedArray):
             encoded = encoded.unify_dictionaries().combine_chunks()
         indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-        size = len(encoded.dictionary) + 1
-        code = code * size + indices + 1
-        dictionaries.append(encoded.dictionary.to_pylist())
-    unique, inverse = np.unique(code, return_inverse=True)
-    keys = []
-    for value in unique.tolist():
-        parts = []
-        for dictionary in reversed(dictionaries):
-            value, index = divmod(value, len(dictionary) + 1)
-            parts.append(dictionary[index - 1] if index else None)
-        keys.append(tuple(reversed(parts)))
-    return inverse.reshape(-1), keys
+        code, _ = pd.factorize(code * (len(encoded.dictionary) + 1) + indices + 1)
+        columns.append((indices, encoded.dictionary.to_pylist()))
+    return code, columns
+
+
+def _keys(code: np.ndarray, columns: list[tuple[np.ndarray, list[Any]]]) -> list[tuple[Any, ...]]:
+    count = int(code.max()) + 1 if len(code) else 0
+    order = np.argsort(code, kind="stable")
+    first = order[np.searchsorted(code[order], np.arange(count))]
+    return [
+        tuple(values[i] if i >= 0 else None for i, values in ((ix[row], v) for ix, v in columns))
+        for row in first.tolist()
+    ]
+
+
+def distinct_keys(*arrays: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
+    """(inverse, keys): each row's index into the distinct tuples of the arrays' values."""
+    code, columns = _codes(arrays)
+    return code, _keys(code, columns)
+
+
+def attributes_column(fields: dict[str, Any]) -> tuple[str, pa.Array]:
+    """Attributes as ``attributes_json``: JSON text made once per distinct combination of values
+    (event types and precisions repeat: a few hundred per batch), cheap to store. When most rows
+    are distinct (UCDP's death counts), as ``attributes``, a struct DuckDB writes as JSON."""
+    import json
+
+    import pyarrow as pa
+
+    code, columns = _codes(list(fields.values()))
+    if len(code) and int(code.max()) + 1 > len(code) // 8:
+        arrays = [
+            a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a for a in fields.values()
+        ]
+        return "attributes", pa.StructArray.from_arrays(arrays, list(fields))
+    names = list(fields)
+    texts = [
+        json.dumps(dict(zip(names, key, strict=True)), ensure_ascii=False, default=str)
+        for key in _keys(code, columns)
+    ]
+    array = pa.DictionaryArray.from_arrays(pa.array(code.astype(np.int32)), pa.array(texts))
+    return "attributes_json", array
 
 
 def per_distinct(

@@ -31,6 +31,7 @@ from peacemonitor.importers.events import (
     Places,
     Problems,
     actor_lists,
+    attributes_column,
     country_outcomes,
     dictionary,
     distinct_keys,
@@ -205,8 +206,9 @@ def transform(
         "deaths_best": pa.array(best[good]),
         "deaths_low": _maybe(low[good]),
         "deaths_high": _maybe(high[good]),
-        "attributes": _attributes(col, good, every, broken[good], places),
     }
+    name, attributes = _attributes(col, good, every, broken[good], places)
+    table[name] = attributes  # attributes_json or attributes
     yield pa.table(table)
 
 
@@ -238,7 +240,7 @@ def _whole(array: pa.Array) -> pa.Array:
 
 def _attributes(
     col: dict[str, Any], good: np.ndarray, every: bool, broken: np.ndarray, places: Places
-) -> pa.StructArray:
+) -> tuple[str, pa.Array]:
     """What UCDP publishes beyond the stored columns; admin names only where they are the
     only place a row has (another country's rows, or rows placed by name)."""
     import pyarrow as pa
@@ -256,10 +258,7 @@ def _attributes(
     for name in ("country", "adm_1", "adm_2"):
         values = subset(col[name], good, every)
         fields[name] = _where(named, values)
-    return pa.StructArray.from_arrays(
-        [a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a for a in fields.values()],
-        list(fields),
-    )
+    return attributes_column(fields)
 
 
 def _where(mask: np.ndarray, values: Any) -> pa.Array:
