@@ -330,6 +330,7 @@ def pandas_pipeline(kind: str, path: Path, reference: Path, folder: Path) -> flo
     index = PointIndex.from_store(Store(reference))
     with duckdb.connect(str(reference), read_only=True) as db:
         names = dict(db.execute("SELECT normalized, actor_id FROM actor_names").fetchall())
+    assert index.geometries is not None
     polygons = gpd.GeoDataFrame({"code": index.codes}, geometry=list(index.geometries), crs=4326)
     start = time.perf_counter()
     frame = pd.read_csv(path, low_memory=False)
