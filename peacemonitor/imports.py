@@ -29,7 +29,7 @@ from pydantic import BaseModel, Field
 
 from peacemonitor.errors import PeacemonitorError
 from peacemonitor.model import Category, Unit, Unresolved
-from peacemonitor.store import Store
+from peacemonitor.store import Store, WriteSession
 
 if TYPE_CHECKING:
     import duckdb
@@ -574,10 +574,11 @@ def import_files(
 ) -> list[ImportReport | ImportFailed]:
     """Import several files, each in its own write transaction: a file that fails (its error
     is returned in its place) leaves the store as it was before that file, and the next file
-    goes on. The store is opened once per file, so a reader in another process gets in between
-    two files. What every file needs from the store (the point index, the importer's actor
-    names or registry) is read once, before the first write opens; a thread reads the next
-    file (and hashes it) while this one is stored."""
+    goes on. One write session spans the files and hands the store to a reader in another
+    process between two files whenever one is waiting (``Store.session``). What every file
+    needs from the store (the point index, the importer's actor names or registry) is read
+    once, before the first write opens; a thread reads the next file (and hashes it) while
+    this one is stored."""
     importer = get_importer(source)
     places = PlaceCache(
         resolver, points=getattr(importer, "uses_points", False) and _points(resolver)
@@ -588,12 +589,12 @@ def import_files(
     files = [Path(p) for p in paths]
     whole = not getattr(importer, "streams", False)
     outcomes: list[ImportReport | ImportFailed] = []
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=1) as pool, store.session() as session:
         ahead = _read_ahead(pool, files, encoding, whole)
         for index, path in enumerate(files):
             sha, sheets = ahead(index)
             ctx = ImportContext(path, sha, places, encoding, batch_rows, prefetched=sheets)
-            outcome = _one_file(store, importer, ctx, progress)
+            outcome = _one_file(session, importer, ctx, progress)
             outcomes.append(outcome)
             if on_file:
                 on_file(path, outcome)
@@ -640,7 +641,7 @@ def _read_ahead(
 
 
 def _one_file(
-    store: Store, importer: Importer, ctx: ImportContext, progress: ProgressFn | None
+    session: WriteSession, importer: Importer, ctx: ImportContext, progress: ProgressFn | None
 ) -> ImportReport | ImportFailed:
     """One file in one write transaction: committed when its accounting holds, rolled back on
     any error (Ctrl-C included, which then ends the command)."""
@@ -648,7 +649,7 @@ def _one_file(
     if getattr(importer, "streams", False):
         items = _in_thread(items)
     try:
-        with store.write() as db:
+        with session.transaction() as db:
             db.execute(f"SET memory_limit = '{IMPORT_MEMORY}'")  # spill, never grow with the file
             return _Run(db, importer.source, ctx, kind="file", progress=progress).execute(items)
     except ImportFailed as error:

@@ -154,6 +154,17 @@ class Store:
         finally:
             connection.close()
 
+    @contextmanager
+    def session(self) -> Iterator[WriteSession]:
+        """A writer for several transactions in a row (one per imported file) that keeps the
+        file open between them — opening and closing it costs a checkpoint each time — but
+        closes it and lets readers in whenever a reader in another process is waiting."""
+        writer = WriteSession(self)
+        try:
+            yield writer
+        finally:
+            writer.close()
+
     def migrate(self) -> list[int]:
         """Create the file if needed and apply pending migrations; return the versions applied."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -162,6 +173,36 @@ class Store:
             return _apply_migrations(connection, self.path)
         finally:
             connection.close()
+
+
+class WriteSession:
+    """See ``Store.session``."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._connection: duckdb.DuckDBPyConnection | None = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One transaction, committed on success and rolled back on any exception."""
+        if self._connection is not None and self.store._fresh_markers(2.0):
+            self.close()  # a reader is queued: hand the file over between transactions
+        if self._connection is None:
+            self._connection = self.store._connect(read_only=False)
+            _check_version(self._connection, self.store.path)
+        connection = self._connection
+        connection.begin()
+        try:
+            yield connection
+        except BaseException:
+            connection.rollback()
+            raise
+        connection.commit()
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
 
 def _current_version(connection: duckdb.DuckDBPyConnection) -> int:

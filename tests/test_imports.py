@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -323,24 +324,25 @@ READER = textwrap.dedent(
 def test_a_reader_in_another_process_gets_in_between_two_files(
     store: Store, scripted: Any, tmp_path: Path
 ) -> None:
-    """Each file has its own short write: between two files another process can read (with
-    one connection for the whole command, its read would time out)."""
+    """Each file has its own write transaction, and the session hands the store to a reader
+    that is waiting before it starts the next file: the reader sees the first file only."""
     scripted(batch(1), RowsRead(1))
     files = [tmp_path / "a.txt", tmp_path / "b.txt"]
     for i, path in enumerate(files):
         path.write_text(f"file {i}\n")
-    seen = []
+    readers: list[subprocess.Popen[str]] = []
+    queue = Path(str(store.path) + ".readers-waiting")
 
     def between(path: Path, outcome: Any) -> None:
         if path.name == "a.txt":
-            reader = subprocess.run(
-                [sys.executable, "-c", READER, str(store.path)],
-                capture_output=True,
-                text=True,
-                timeout=30,
-            )
-            seen.append((reader.returncode, reader.stdout.strip()))
+            command = [sys.executable, "-c", READER, str(store.path)]
+            readers.append(subprocess.Popen(command, stdout=subprocess.PIPE, text=True))
+            for _ in range(400):  # until the reader is queued behind this import's lock
+                if queue.is_dir() and any(queue.iterdir()):
+                    return
+                time.sleep(0.025)
 
     reports = import_files(store, "scripted", files, None, on_file=between)  # type: ignore[arg-type]
-    assert seen == [(0, "1")]
+    out, _ = readers[0].communicate(timeout=30)
+    assert (readers[0].returncode, out.strip()) == (0, "1")
     assert [r.rows_stored for r in reports] == [1, 1]  # type: ignore[union-attr]

@@ -144,3 +144,17 @@ def test_a_writer_waits_for_readers_in_another_process(store):
         db.execute("INSERT INTO sources VALUES ('x', 'p', 't', NULL, NULL, NULL, '{}')")
     with store.read() as db:
         assert db.execute("SELECT count(*) FROM sources").fetchone() == (1,)
+
+
+def test_a_session_commits_each_transaction_and_rolls_back_only_the_failed_one(store):
+    with store.session() as session:
+        with session.transaction() as db:
+            db.execute("INSERT INTO sources VALUES ('a', 'p', 't', NULL, NULL, NULL, '{}')")
+        with pytest.raises(RuntimeError):
+            with session.transaction() as db:
+                db.execute("INSERT INTO sources VALUES ('b', 'p', 't', NULL, NULL, NULL, '{}')")
+                raise RuntimeError("bad file")
+        with session.transaction() as db:
+            db.execute("INSERT INTO sources VALUES ('c', 'p', 't', NULL, NULL, NULL, '{}')")
+    with store.read() as db:
+        assert db.execute("SELECT list(id ORDER BY id) FROM sources").fetchone() == (["a", "c"],)
