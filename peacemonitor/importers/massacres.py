@@ -8,6 +8,7 @@ mixing units. Codes are integers that lost their leading zero (5001 = Medellín)
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -17,13 +18,14 @@ from peacemonitor.importers.tabular import (
     LayoutSpec,
     filled,
     find_header,
+    flushed,
     from_raw,
-    is_blank,
     municipality_code,
     norm,
     parse_count,
     parse_date,
     raw_record,
+    stream_list,
     text,
 )
 from peacemonitor.imports import (
@@ -31,13 +33,11 @@ from peacemonitor.imports import (
     DeclaredTotal,
     ImportContext,
     Item,
-    Layout,
     NonData,
     Place,
     Quarantined,
     QuarantineRow,
     RowKind,
-    RowsRead,
     Unplaced,
 )
 from peacemonitor.model import Category, Precision, Unit
@@ -65,27 +65,15 @@ class MassacresImporter:
 
     def read(self, ctx: ImportContext) -> Iterator[Item]:
         rows, header = find_header(ctx.path, ctx.sheets(), [LIST])
-        yield Layout(LIST.name)
-        for i in range(header.index):
-            yield NonData(i + 1, RowKind.BLANK if is_blank(rows[i]) else RowKind.TITLE)
-        yield NonData(header.index + 1, RowKind.HEADER)
         builder = BatchBuilder(size=ctx.batch_rows)
-        for i in range(header.index + 1, len(rows)):
-            yield from _row(ctx, header, rows[i], i + 1, builder)
-            if builder.full:
-                yield builder.flush()
-        table = builder.flush()
-        if table is not None:
-            yield table
-        yield RowsRead(len(rows))
+        row_fn = functools.partial(_row, ctx, header)
+        yield from stream_list(rows, header, LIST.name, builder, row_fn)
 
     def retry(self, row: QuarantineRow, ctx: ImportContext) -> Iterator[Item]:
         header, values = from_raw(row.raw, [LIST])
         builder = BatchBuilder()
         yield from _row(ctx, header, values, row.row, builder)
-        table = builder.flush()
-        if table is not None:
-            yield table
+        yield from flushed(builder)
 
 
 def _row(

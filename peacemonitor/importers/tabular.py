@@ -14,12 +14,21 @@ import datetime as dt
 import io
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from peacemonitor.imports import BadFile, UnknownLayout
+from peacemonitor.imports import (
+    BadFile,
+    BatchBuilder,
+    Item,
+    Layout,
+    NonData,
+    RowKind,
+    RowsRead,
+    UnknownLayout,
+)
 from peacemonitor.names import normalize_name
 
 HEADER_SCAN_ROWS = 60
@@ -330,3 +339,31 @@ def from_raw(raw: dict[str, Any], layouts: Sequence[LayoutSpec]) -> tuple[Header
     names = list(raw["cells"])
     header = Header(-1, layout, dict(raw["columns"]), dict(raw.get("wide") or {}), names)
     return header, list(raw["cells"].values())
+
+
+RowFn = Callable[[list[Any], int, "BatchBuilder"], Iterator["Item"]]
+
+
+def stream_list(
+    rows: list[list[Any]], header: Header, layout: str, builder: BatchBuilder, row_fn: RowFn
+) -> Iterator[Item]:
+    """A one-table file, whole: its layout, the title and blank rows above the header, the
+    header, every data row through ``row_fn`` (rows are numbered from 1) in bounded batches,
+    and the row count — so list importers only say what one row means."""
+    yield Layout(layout)
+    for i in range(header.index):
+        yield NonData(i + 1, RowKind.BLANK if is_blank(rows[i]) else RowKind.TITLE)
+    yield NonData(header.index + 1, RowKind.HEADER)
+    for i in range(header.index + 1, len(rows)):
+        yield from row_fn(rows[i], i + 1, builder)
+        if builder.full:
+            yield builder.flush()
+    yield from flushed(builder)
+    yield RowsRead(len(rows))
+
+
+def flushed(builder: BatchBuilder) -> Iterator[Item]:
+    """What is left in ``builder``, if anything."""
+    table = builder.flush()
+    if table is not None:
+        yield table
