@@ -51,3 +51,20 @@ def cli(tmp_path: Path) -> Callable[..., tuple[int, str]]:
         return result.exit_code, result.output
 
     return run
+
+
+def world_store(
+    path: Path, *references: Path, boundary_detail: str | None = None, registry: bool = True
+) -> Store:
+    """A migrated store at ``path`` with reference files loaded (DIVIPOLA, boundaries — each
+    recognised by content) and the bundled registry: what every importer test starts from."""
+    from peacemonitor.gazetteer import load_path
+    from peacemonitor.registry import bundled_directory, load, save
+
+    store = Store(path, timeout=10)
+    store.migrate()
+    for reference in references:
+        load_path(store, reference, boundary_detail)
+    if registry:
+        save(load(), store, bundled_directory())
+    return store

@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import world_store
 
-from peacemonitor.boundaries import load_boundaries
-from peacemonitor.gazetteer import Gazetteer, load_divipola, load_path
+from peacemonitor.gazetteer import Gazetteer
 from peacemonitor.imports import UnknownLayout, import_file, list_quarantine, retry_quarantine
-from peacemonitor.registry import bundled_directory, load, save
 from peacemonitor.store import Store
 
 DATA = Path(__file__).parent / "data" / "imports" / "acled"
@@ -23,11 +22,12 @@ TERRITORIES = Path(__file__).parent / "data" / "territories"
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The DIVIPOLA fixture, tiny.topojson's squares and the bundled registry, built once."""
-    store = Store(tmp_path_factory.mktemp("acled_template") / "acled.duckdb", timeout=10)
-    store.migrate()
-    load_divipola(store, TERRITORIES / "dl_municipios.csv")
-    load_boundaries(store, TERRITORIES / "tiny.topojson", detail="full")
-    save(load(), store, bundled_directory())
+    store = world_store(
+        tmp_path_factory.mktemp("acled_template") / "acled.duckdb",
+        TERRITORIES / "dl_municipios.csv",
+        TERRITORIES / "tiny.topojson",
+        boundary_detail="full",
+    )
     return store.path
 
 
@@ -224,10 +224,9 @@ def test_a_byte_invalid_in_the_given_encoding(world: tuple[Store, Gazetteer]) ->
 
 @pytest.fixture(scope="module")
 def real_world(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Any:
-    store = Store(tmp_path_factory.mktemp("acled_real") / "real.duckdb", timeout=10)
-    store.migrate()
-    load_path(store, shared_data / "divipola")
-    save(load(), store, bundled_directory())
+    store = world_store(
+        tmp_path_factory.mktemp("acled_real") / "real.duckdb", shared_data / "divipola"
+    )
     return store, Gazetteer.from_store(store)
 
 

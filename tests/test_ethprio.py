@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import world_store
 
-from peacemonitor.gazetteer import Gazetteer, load_divipola
+from peacemonitor.gazetteer import Gazetteer
 from peacemonitor.imports import import_file
-from peacemonitor.registry import bundled_directory, load, save
 from peacemonitor.store import Store
 
 DATA = Path(__file__).parent / "data" / "imports" / "ethprio"
@@ -21,10 +21,8 @@ TERRITORIES = Path(__file__).parent / "data" / "territories"
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    store = Store(tmp_path_factory.mktemp("cf_template") / "cf.duckdb", timeout=10)
-    store.migrate()
-    load_divipola(store, TERRITORIES / "dl_municipios.csv")
-    save(load(), store, bundled_directory())
+    path = tmp_path_factory.mktemp("cf_template") / "cf.duckdb"
+    store = world_store(path, TERRITORIES / "dl_municipios.csv")
     return store.path
 
 

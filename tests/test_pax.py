@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import world_store
 
 from peacemonitor.gazetteer import Gazetteer, load_divipola
 from peacemonitor.imports import UnknownLayout, import_file, retry_quarantine
-from peacemonitor.registry import bundled_directory, load, save
 from peacemonitor.store import Store
 
 DATA = Path(__file__).parent / "data" / "imports" / "pax"
@@ -20,10 +20,8 @@ TERRITORIES = Path(__file__).parent / "data" / "territories"
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    store = Store(tmp_path_factory.mktemp("pax_template") / "pax.duckdb", timeout=10)
-    store.migrate()
-    load_divipola(store, TERRITORIES / "dl_municipios.csv")
-    save(load(), store, bundled_directory())
+    path = tmp_path_factory.mktemp("pax_template") / "pax.duckdb"
+    store = world_store(path, TERRITORIES / "dl_municipios.csv")
     return store.path
 
 
@@ -102,10 +100,8 @@ def test_a_file_without_the_pax_header(world: tuple[Store, Gazetteer], tmp_path:
 
 @pytest.fixture(scope="module")
 def real_world(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Any:
-    store = Store(tmp_path_factory.mktemp("pax_real") / "real.duckdb", timeout=10)
-    store.migrate()
-    load_divipola(store, TERRITORIES / "dl_municipios.csv")
-    save(load(), store, bundled_directory())
+    path = tmp_path_factory.mktemp("pax_real") / "real.duckdb"
+    store = world_store(path, TERRITORIES / "dl_municipios.csv")
     return store, Gazetteer.from_store(store)
 
 

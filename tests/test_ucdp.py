@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import world_store
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from peacemonitor.boundaries import load_boundaries
-from peacemonitor.gazetteer import Gazetteer, load_divipola, load_path
+from peacemonitor.gazetteer import Gazetteer, load_divipola
 from peacemonitor.importers.events import BAD, Column, typed_batch
 from peacemonitor.imports import (
     BadFile,
@@ -24,7 +24,6 @@ from peacemonitor.imports import (
 )
 from peacemonitor.indicators import Level, Period, Query, indicator
 from peacemonitor.model import Category
-from peacemonitor.registry import bundled_directory, load, save
 from peacemonitor.store import Store
 
 DATA = Path(__file__).parent / "data" / "imports" / "ucdp"
@@ -33,12 +32,9 @@ TERRITORIES = Path(__file__).parent / "data" / "territories"
 
 def tiny_store(folder: Path, boundaries: bool = True) -> tuple[Store, Gazetteer]:
     """DIVIPOLA fixture, the synthetic squares of tiny.topojson and the bundled registry."""
-    store = Store(folder / "ucdp.duckdb", timeout=10)
-    store.migrate()
-    load_divipola(store, TERRITORIES / "dl_municipios.csv")
-    if boundaries:
-        load_boundaries(store, TERRITORIES / "tiny.topojson", detail="full")
-    save(load(), store, bundled_directory())
+    references = [TERRITORIES / "dl_municipios.csv"]
+    references += [TERRITORIES / "tiny.topojson"] if boundaries else []
+    store = world_store(folder / "ucdp.duckdb", *references, boundary_detail="full")
     return store, Gazetteer.from_store(store)
 
 
@@ -275,11 +271,11 @@ def test_text_that_is_no_number_is_reported_not_guessed(text: str) -> None:
 
 @pytest.fixture(scope="module")
 def real_world(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Any:
-    store = Store(tmp_path_factory.mktemp("ucdp_real") / "real.duckdb", timeout=10)
-    store.migrate()
-    load_path(store, shared_data / "divipola")
-    load_path(store, shared_data / "boundaries_mgn2018" / "colombia_2018.topojson")
-    save(load(), store, bundled_directory())
+    store = world_store(
+        tmp_path_factory.mktemp("ucdp_real") / "real.duckdb",
+        shared_data / "divipola",
+        shared_data / "boundaries_mgn2018" / "colombia_2018.topojson",
+    )
     return store, Gazetteer.from_store(store)
 
 
