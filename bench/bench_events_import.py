@@ -34,21 +34,16 @@ from typing import Any
 
 import numpy as np
 
+from peacemonitor.importers.ucdp import GED_49
+
 ACLED_COLUMNS = (
     "data_id,iso,event_id_cnty,event_id_no_cnty,event_date,year,time_precision,event_type,"
     "sub_event_type,actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,region,"
     "country,admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,"
     "notes,fatalities,timestamp,iso3"
 ).split(",")
-UCDP_COLUMNS = (
-    "id,relid,year,active_year,code_status,type_of_violence,conflict_dset_id,conflict_new_id,"
-    "conflict_name,dyad_dset_id,dyad_new_id,dyad_name,side_a_dset_id,side_a_new_id,side_a,"
-    "side_b_dset_id,side_b_new_id,side_b,number_of_sources,source_article,source_office,"
-    "source_date,source_headline,source_original,where_prec,where_coordinates,"
-    "where_description,adm_1,adm_2,latitude,longitude,geom_wkt,priogrid_gid,country,"
-    "country_id,region,event_clarity,date_prec,date_start,date_end,deaths_a,deaths_b,"
-    "deaths_civilians,deaths_unknown,best,high,low,gwnoa,gwnob"
-).split(",")
+# The GED 49-column layout, as the importer itself defines it.
+UCDP_COLUMNS = GED_49
 
 # (event type, sub-event type, inter1, inter2, weight): a plausible Colombian mix.
 ACLED_EVENTS = [
