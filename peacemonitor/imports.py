@@ -646,11 +646,16 @@ def _one_file(
     """One file in one write transaction: committed when its accounting holds, rolled back on
     any error (Ctrl-C included, which then ends the command)."""
     items = importer.read(ctx)
-    if getattr(importer, "streams", False):
+    streams = getattr(importer, "streams", False)
+    if streams:
         items = _in_thread(items)
     try:
         with session.transaction() as db:
             db.execute(f"SET memory_limit = '{IMPORT_MEMORY}'")  # spill, never grow with the file
+            # A streaming importer's parser (its own DuckDB) keeps the cores busy; inserting
+            # Arrow batches on one thread is then cheaper (bench: 0.86 s vs 1.46 s CPU for 750k
+            # rows on two cores, where two threads contend with the parser).
+            db.execute(f"SET threads = {1 if streams else _cores()}")
             return _Run(db, importer.source, ctx, kind="file", progress=progress).execute(items)
     except ImportFailed as error:
         return error
@@ -658,6 +663,14 @@ def _one_file(
         close = getattr(items, "close", None)
         if close is not None:
             close()
+
+
+def _cores() -> int:
+    import os
+
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
 
 
 class _in_thread(Iterator[Any]):  # noqa: N801 - used like a function
@@ -984,6 +997,9 @@ class _Run:
         # need an earlier import of the source, rows held already an earlier import of the file.
         probe = self._had_source or self.kind == "retry"
         held_before = self.kind == "retry" or self._seen_file
+        if not probe and not held_before:
+            self._quarantine_new(table)
+            return
         self.db.register("held_in", table)
         try:
             stored_sql = (
@@ -1003,25 +1019,48 @@ class _Run:
                 text = pa.types.is_string(table.schema.field("raw").type)
                 sql = _HELD_INSERT_SQL if held_before else _HELD_INSERT_NEW_SQL
                 self.db.execute(
-                    sql.format(raw="raw::JSON" if text else "to_json(raw)"),
-                    {
-                        "id": self.import_id,
-                        "source": self.source,
-                        "layout": self.layout,
-                        "file": self.ctx.path.name,
-                        "sha": self.ctx.sha256,
-                    },
+                    sql.format(raw="raw::JSON" if text else "to_json(raw)"), self._held_params()
                 )
             found = self.db.execute(
                 "SELECT row_number, present, reason FROM held_staging"
             ).fetchnumpy()
         finally:
             self.db.unregister("held_in")
-        numbers, present = found["row_number"], found["present"]
+        self._account_held(found["row_number"], found["present"], found["reason"])
+
+    def _quarantine_new(self, table: pa.Table) -> None:
+        """The common case — a file never seen, a source with nothing stored yet: no row can
+        be present or held already, so the batch goes straight in."""
+        import numpy as np
+        import pyarrow as pa
+
+        self.db.register("held_in", table)
+        try:
+            text = pa.types.is_string(table.schema.field("raw").type)
+            raw = "raw::JSON" if text else "to_json(raw)"
+            sql = _HELD_INSERT_FRESH_SQL.format(raw=raw) + "FROM held_in"
+            self.db.execute(sql, self._held_params())
+        finally:
+            self.db.unregister("held_in")
+        numbers = table.column("row_number").to_numpy()
+        reasons = np.asarray(table.column("reason").to_numpy(zero_copy_only=False), dtype=object)
+        self._account_held(numbers, np.zeros(len(numbers), dtype=bool), reasons)
+
+    def _held_params(self) -> dict[str, Any]:
+        return {
+            "id": self.import_id,
+            "source": self.source,
+            "layout": self.layout,
+            "file": self.ctx.path.name,
+            "sha": self.ctx.sha256,
+        }
+
+    def _account_held(self, numbers: Any, present: Any, reasons: Any) -> None:
+        """Count a batch of held rows: present ones as present, the rest by reason."""
         self.tally.add(numbers)
         self.present += int(present.sum())
         self.held_rows.append(numbers[~present])
-        for reason, n in Counter(found["reason"][~present].tolist()).items():
+        for reason, n in Counter(reasons[~present].tolist()).items():
             self.quarantined[str(reason)] += n
         if self.progress:
             self.progress(len(numbers))
@@ -1330,15 +1369,19 @@ _GONE_SQL = """
 SELECT count(*) FROM (SELECT DISTINCT row_number FROM settle) s WHERE NOT EXISTS (
     SELECT 1 FROM observations o WHERE o.import_id = $id AND o.row_number = s.row_number)
 """
-_HELD_INSERT_SQL = """
+_HELD_INSERT_FRESH_SQL = """
 INSERT INTO quarantine
 SELECT $id, $source, $layout, $file, $sha, row_number, record_id, reason, column_name, detail,
        {raw}, sensitive_columns, NULL, NULL
-FROM held_staging h
+"""
+_HELD_INSERT_SQL = (
+    _HELD_INSERT_FRESH_SQL
+    + """FROM held_staging h
 WHERE NOT present AND NOT EXISTS (
     SELECT 1 FROM quarantine q WHERE q.source = $source AND q.file_sha256 = $sha
     AND q.row_number = h.row_number AND q.resolved_at IS NULL)
 """
+)
 _HELD_INSERT_NEW_SQL = _HELD_INSERT_SQL.split("AND NOT EXISTS")[0]
 _HELD_RETRY_SQL = """
 UPDATE quarantine q SET reason = h.reason, column_name = h.column_name, detail = h.detail

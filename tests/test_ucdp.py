@@ -97,6 +97,20 @@ def test_deaths_are_kept_as_published_and_broken_order_flagged(
     assert rows(store, "SELECT sum(deaths_best), sum(count) FROM observations") == [(19.0, 19.0)]
 
 
+def test_date_end_is_kept_where_it_differs_from_the_start(world: tuple[Store, Gazetteer]) -> None:
+    """date_first holds date_start; date_end adds nothing when equal, so it is omitted then."""
+    store, gazetteer = world
+    import_file(store, "ucdp", DATA / "ged_hdx_small.csv", gazetteer)
+    found = dict(
+        rows(
+            store,
+            "SELECT record_id, attributes->>'date_end' FROM observations "
+            "WHERE record_id IN ('900001', '900002')",
+        )
+    )
+    assert found == {"900001": None, "900002": "2002-05-03"}
+
+
 def test_dyad_sides_map_to_registry_actors_and_categories(world: tuple[Store, Gazetteer]) -> None:
     store, gazetteer = world
     import_file(store, "ucdp", DATA / "ged_hdx_small.csv", gazetteer)

@@ -231,6 +231,7 @@ def transform(
     batch: pa.RecordBatch, first: int, ctx: ImportContext, actors: ActorNames
 ) -> Iterator[Item]:
     """One batch of ACLED events → observations, and a quarantine batch for the rest."""
+    import pandas as pd
     import pyarrow as pa
 
     n = batch.num_rows
@@ -258,11 +259,10 @@ def transform(
     if not len(good):
         return
     every = len(good) == n
-    vocabulary = sorted({c for c in categories[good]})
+    category, vocabulary = pd.factorize(categories[good])
     level, code, resolution = places.arrays(good)
-    actor_ids, actor_raw = actor_lists(
-        actors, [col[c] for c in ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2") if c in col]
-    )
+    sides = [col[c] for c in ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2") if c in col]
+    actor_ids, actor_raw = actor_lists(actors, sides, good)
     targeting = (
         subset(col["civilian_targeting"], good, every)
         if "civilian_targeting" in col
@@ -272,7 +272,7 @@ def transform(
         "row_number": pa.array(rows[good]),
         "record_id": subset(col["event_id_cnty"], good, every),
         "part": dictionary(np.zeros(len(good)), [""]),
-        "category": dictionary(np.searchsorted(vocabulary, categories[good]), vocabulary),
+        "category": dictionary(category, list(vocabulary)),
         "unit": dictionary(np.zeros(len(good)), [Unit.EVENTS.value]),
         "count": pa.array(np.ones(len(good))),
         "date_first": pa.array(day[good]),
@@ -280,8 +280,8 @@ def transform(
         "territory_level": level,
         "territory_code": code,
         "resolution": resolution,
-        "actor_ids": subset(actor_ids, good, every),
-        "actor_raw": subset(actor_raw, good, every),
+        "actor_ids": actor_ids,
+        "actor_raw": actor_raw,
         "deaths_best": subset(col["fatalities"], good, every),
         "civilian_targeting": targeting,
     }
@@ -336,16 +336,15 @@ def _attributes(
     import pyarrow.compute as pc
 
     fields: dict[str, Any] = {
-        name: subset(col[name], good, every)
+        name: col[name]
         for name in ("event_type", "sub_event_type", "inter1", "inter2", "geo_precision")
         if name in col
     }
-    named = pa.array(np.asarray(places.field(2)[good] != "point-in-polygon"))
+    named = pa.array(np.asarray(places.field(2) != "point-in-polygon"))
     for name in ("country", "admin1", "admin2"):
-        values = subset(col[name], good, every) if name in col else None
-        if values is not None:
-            fields[name] = pc.if_else(named, values, pa.nulls(len(good), pa.string()))
-    return attributes_column(fields)
+        if name in col:
+            fields[name] = pc.if_else(named, col[name], pa.nulls(len(named), pa.string()))
+    return attributes_column(fields, None if every else good)
 
 
 def _places(ctx: ImportContext, col: dict[str, Any], n: int) -> Places:

@@ -281,32 +281,52 @@ def _csv_error(path: Path, error: Exception) -> BadFile:
 def _codes(
     arrays: Sequence[pa.Array | pa.ChunkedArray],
 ) -> tuple[np.ndarray, list[tuple[np.ndarray, list[Any]]]]:
-    """Each row's distinct-combination code (0..k-1), and each column's indices and values.
-    The combined code is re-factorised after each column, so it never overflows."""
+    """Each row's distinct-combination code (0..k-1, in order of first appearance), and each
+    column's indices and values. The combined code is re-factorised only when it could
+    overflow."""
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
     code = np.zeros(len(arrays[0]), dtype=np.int64)
+    span = 1  # codes lie in [0, span)
     columns = []
     for array in arrays:
         encoded = pc.dictionary_encode(array)
         if isinstance(encoded, pa.ChunkedArray):
             encoded = encoded.unify_dictionaries().combine_chunks()
         indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-        code, _ = pd.factorize(code * (len(encoded.dictionary) + 1) + indices + 1)
+        size = len(encoded.dictionary) + 1
+        if span * size >= 1 << 62:
+            code, uniques = pd.factorize(code)
+            span = len(uniques)
+        code, span = code * size + indices + 1, span * size
         columns.append((indices, encoded.dictionary.to_pylist()))
+    code, _ = pd.factorize(code)
     return code, columns
 
 
-def _keys(code: np.ndarray, columns: list[tuple[np.ndarray, list[Any]]]) -> list[tuple[Any, ...]]:
-    count = int(code.max()) + 1 if len(code) else 0
-    order = np.argsort(code, kind="stable")
-    first = order[np.searchsorted(code[order], np.arange(count))]
+def _keys(
+    code: np.ndarray, columns: list[tuple[np.ndarray, list[Any]]], rows: np.ndarray | None = None
+) -> list[tuple[Any, ...]]:
+    """Each code's tuple of values; ``code`` covers ``rows`` of the columns when given."""
+    first = first_rows(code)
+    if rows is not None:
+        first = rows[first]
     return [
         tuple(values[i] if i >= 0 else None for i, values in ((ix[row], v) for ix, v in columns))
         for row in first.tolist()
     ]
+
+
+def first_rows(code: np.ndarray) -> np.ndarray:
+    """The first row of each code 0..k-1, codes numbered in order of first appearance (as
+    ``pd.factorize`` numbers them): a code appears first where it exceeds every code before
+    it — one pass, no sort."""
+    if not len(code):
+        return np.empty(0, dtype=np.int64)
+    before = np.maximum.accumulate(np.concatenate(([-1], code[:-1])))
+    return np.flatnonzero(code > before)
 
 
 def distinct_keys(*arrays: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
@@ -315,24 +335,31 @@ def distinct_keys(*arrays: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, list
     return code, _keys(code, columns)
 
 
-def attributes_column(fields: dict[str, Any]) -> tuple[str, pa.Array]:
-    """Attributes as ``attributes_json``: JSON text made once per distinct combination of values
-    (event types and precisions repeat: a few hundred per batch), cheap to store. When most rows
-    are distinct (UCDP's death counts), as ``attributes``, a struct DuckDB writes as JSON."""
+def attributes_column(
+    fields: dict[str, Any], rows: np.ndarray | None = None
+) -> tuple[str, pa.Array]:
+    """Attributes of ``rows`` (all when None) as ``attributes_json``: JSON text made once per
+    distinct combination of values (event types and precisions repeat: a few hundred per
+    batch), cheap to store. When most rows are distinct, as ``attributes``, a struct DuckDB
+    writes as JSON."""
     import json
 
+    import pandas as pd
     import pyarrow as pa
 
     code, columns = _codes(list(fields.values()))
+    if rows is not None:
+        code, _ = pd.factorize(code[rows])
     if len(code) and int(code.max()) + 1 > len(code) // 8:
         arrays = [
             a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a for a in fields.values()
         ]
-        return "attributes", pa.StructArray.from_arrays(arrays, list(fields))
+        whole = pa.StructArray.from_arrays(arrays, list(fields))
+        return "attributes", whole if rows is None else whole.take(pa.array(rows))
     names = list(fields)
     texts = [
         json.dumps(dict(zip(names, key, strict=True)), ensure_ascii=False, default=str)
-        for key in _keys(code, columns)
+        for key in _keys(code, columns, rows)
     ]
     array = pa.DictionaryArray.from_arrays(pa.array(code.astype(np.int32)), pa.array(texts))
     return "attributes_json", array
@@ -403,10 +430,11 @@ class ActorNames:
 
 
 def actor_lists(
-    actors: ActorNames, columns: Sequence[pa.Array | pa.ChunkedArray]
+    actors: ActorNames, columns: Sequence[pa.Array | pa.ChunkedArray], rows: np.ndarray
 ) -> tuple[pa.Array, pa.Array]:
-    """(actor_ids, actor_raw) list arrays from the actor columns of a batch, computed per
-    distinct combination of their values."""
+    """(actor_ids, actor_raw) list arrays of the batch's ``rows`` from its actor columns,
+    computed per distinct combination of their values (list arrays are costly to copy: each
+    is built once, for the rows kept)."""
     import pyarrow as pa
 
     inverse, keys = distinct_keys(*columns)
@@ -418,7 +446,7 @@ def actor_lists(
         for cell in cells:
             found += [a for a in actors.lookup(cell) if a not in found]
         ids.append(found)
-    take = pa.array(inverse)
+    take = pa.array(inverse[rows])
     strings = pa.list_(pa.string())
     return pa.array(ids, type=strings).take(take), pa.array(raw, type=strings).take(take)
 
@@ -512,10 +540,8 @@ def _distinct_points(
     for values in (lat, lon, precision):
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
         key = key * (len(uniques) + 1) + codes
-    inverse, distinct = pd.factorize(key)
-    order = np.argsort(inverse, kind="stable")
-    starts = np.searchsorted(inverse[order], np.arange(len(distinct)))
-    return order[starts], inverse
+    inverse, _ = pd.factorize(key)
+    return first_rows(inverse), inverse
 
 
 def resolve_names(

@@ -187,7 +187,7 @@ def transform(
     vocabulary = [c.value for c in UCDP_TYPE_OF_VIOLENCE.values()]
     category = np.searchsorted(list(UCDP_TYPE_OF_VIOLENCE), violence[good])
     level, code, resolution = places.arrays(good)
-    actor_ids, actor_raw = actor_lists(actors, [col["side_a"], col["side_b"]])
+    actor_ids, actor_raw = actor_lists(actors, [col["side_a"], col["side_b"]], good)
     broken = ~((low <= best) & (best <= high))
     table = {
         "row_number": pa.array(rows[good]),
@@ -201,13 +201,13 @@ def transform(
         "territory_level": level,
         "territory_code": code,
         "resolution": resolution,
-        "actor_ids": subset(actor_ids, good, every),
-        "actor_raw": subset(actor_raw, good, every),
+        "actor_ids": actor_ids,
+        "actor_raw": actor_raw,
         "deaths_best": pa.array(best[good]),
         "deaths_low": _maybe(low[good]),
         "deaths_high": _maybe(high[good]),
     }
-    name, attributes = _attributes(col, good, every, broken[good], places)
+    name, attributes = _attributes(col, good, every, broken[good], start[good] != end[good], places)
     table[name] = attributes  # attributes_json or attributes
     yield pa.table(table)
 
@@ -239,16 +239,23 @@ def _whole(array: pa.Array) -> pa.Array:
 
 
 def _attributes(
-    col: dict[str, Any], good: np.ndarray, every: bool, broken: np.ndarray, places: Places
+    col: dict[str, Any],
+    good: np.ndarray,
+    every: bool,
+    broken: np.ndarray,
+    ranged: np.ndarray,
+    places: Places,
 ) -> tuple[str, pa.Array]:
     """What UCDP publishes beyond the stored columns; admin names only where they are the
-    only place a row has (another country's rows, or rows placed by name)."""
+    only place a row has (another country's rows, or rows placed by name), ``date_end`` only
+    where it differs from ``date_start`` (``date_first``). Most events then share their
+    attributes with many others, and the JSON is made once per distinct value."""
     import pyarrow as pa
 
     fields: dict[str, Any] = {
         "where_prec": _whole(subset(col["where_prec"], good, every)),
         "date_prec": subset(col["date_prec"], good, every),
-        "date_end": subset(col["date_end"], good, every),
+        "date_end": _where(ranged, subset(col["date_end"], good, every)),
         **{d: _whole(subset(col[d], good, every)) for d in DEATHS},
         "deaths_order_broken": pa.array(broken),
     }
@@ -265,7 +272,7 @@ def _where(mask: np.ndarray, values: Any) -> pa.Array:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    return pc.if_else(pa.array(mask), values, pa.nulls(len(mask), pa.string()))
+    return pc.if_else(pa.array(mask), values, pa.nulls(len(mask), values.type))
 
 
 def _places(ctx: ImportContext, col: dict[str, Any], n: int) -> Places:
