@@ -75,6 +75,20 @@ def test_links_to_registry_ceasefires_or_why_not(world: tuple[Store, Gazetteer])
     assert of("Colombia:25:M-19:625.0", "actor") == [(None, "no registry actor is named here")]
 
 
+def test_without_a_registry_every_link_says_so(tmp_path: Path) -> None:
+    store = world_store(tmp_path / "bare.duckdb", TERRITORIES / "dl_municipios.csv", registry=False)
+    import_file(store, "ceasefires", DATA / "cf_small.csv", Gazetteer.from_store(store))
+    found = records(store)
+    assert len(found) == 3
+    for _, name, actors, *_, links, _ in found:
+        assert actors == []
+        assert [(k["kind"], k["id"], k["reason"], k["detail"]) for k in json.loads(links)] == [
+            ("actor", None, "no registry in the store", name),
+            ("table", None, "no registry in the store", ""),
+            ("ceasefire", None, "no registry in the store", ""),
+        ]
+
+
 def test_reimport_is_idempotent(world: tuple[Store, Gazetteer]) -> None:
     store, gazetteer = world
     import_file(store, "ceasefires", DATA / "cf_small.csv", gazetteer)

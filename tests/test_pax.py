@@ -81,6 +81,18 @@ def test_links_to_the_registry_and_reasons_where_there_is_none(
     assert links(found["9003"], "actor") == [(None, "no registry actor is named here")]
 
 
+def test_without_a_registry_every_link_says_so(tmp_path: Path) -> None:
+    store = world_store(tmp_path / "bare.duckdb", TERRITORIES / "dl_municipios.csv", registry=False)
+    import_file(store, "pax", DATA / "pax_small.csv", Gazetteer.from_store(store))
+    for record in records(store).values():
+        assert record["actor_ids"] == []
+        assert [(k["kind"], k["id"], k["reason"]) for k in json.loads(record["links"])] == [
+            ("actor", None, "no registry in the store"),
+            ("table", None, "no registry in the store"),
+            ("agreement", None, "no registry in the store"),
+        ]
+
+
 def test_reimport_and_the_full_workbook_after_the_extract(world: tuple[Store, Gazetteer]) -> None:
     store, gazetteer = world
     import_file(store, "pax", DATA / "pax_small.csv", gazetteer)

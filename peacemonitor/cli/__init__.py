@@ -57,10 +57,11 @@ def settings(ctx: typer.Context) -> Settings:
 
 
 def _register_all() -> None:
-    from peacemonitor.cli import process, registry_commands
+    from peacemonitor.cli import process, process_record_commands, registry_commands
 
     registry_commands.register(app)
     process.register(app)
+    process_record_commands.register(app)
     from peacemonitor.cli import territory_commands
 
     territory_commands.register(app)

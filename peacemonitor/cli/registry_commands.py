@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from peacemonitor.cli.render import dumps
+
+if TYPE_CHECKING:
+    from peacemonitor.process_records import RelinkReport
 
 DirectoryArg = Annotated[
     Path | None, typer.Argument(help="Registry directory (default: the bundled registry).")
@@ -21,13 +24,15 @@ def init(
     """Create or upgrade the store and load the registry into it."""
     from peacemonitor import registry as reg
     from peacemonitor.cli import settings
+    from peacemonitor.process_records import save_registry
 
     store = settings(ctx).store()
     applied = store.migrate()
     directory = registry or reg.bundled_directory()
-    count = reg.save(reg.load(directory), store, directory)
+    saved = save_registry(reg.load(directory), store, directory)
     what = f"applied migrations {applied}" if applied else "schema up to date"
-    typer.echo(f"{store.path}: {what}; loaded {count} registry records from {directory}")
+    typer.echo(f"{store.path}: {what}; loaded {saved.records} registry records from {directory}")
+    _echo_relink(saved.relink)
 
 
 def check(directory: DirectoryArg = None) -> None:
@@ -40,13 +45,25 @@ def check(directory: DirectoryArg = None) -> None:
 
 
 def load(ctx: typer.Context, directory: DirectoryArg = None) -> None:
-    """Check a registry directory and replace the store's registry with it."""
+    """Check a registry directory and replace the store's registry with it.
+
+    Imported process records (PA-X, ETH/PRIO) are then relinked to the new registry."""
     from peacemonitor import registry as reg
     from peacemonitor.cli import settings
+    from peacemonitor.process_records import save_registry
 
     directory = directory or reg.bundled_directory()
-    count = reg.save(reg.load(directory), settings(ctx).store(), directory)
-    typer.echo(f"loaded {count} registry records from {directory}")
+    saved = save_registry(reg.load(directory), settings(ctx).store(), directory)
+    typer.echo(f"loaded {saved.records} registry records from {directory}")
+    _echo_relink(saved.relink)
+
+
+def _echo_relink(report: RelinkReport) -> None:
+    """The imported records' relink, in one line, when there are any."""
+    from peacemonitor.cli.process_record_commands import relink_line
+
+    if report.records:
+        typer.echo(relink_line(report))
 
 
 def export(

@@ -17,12 +17,10 @@ from peacemonitor.importers.events import ActorNames
 from peacemonitor.importers.process import (
     Held,
     RegistryView,
-    actor_links,
-    ceasefire_links,
     clean,
     held_batch,
+    link_ceasefire,
     records_table,
-    table_links,
 )
 from peacemonitor.importers.tabular import FieldSpec, LayoutSpec, find_header, is_blank, norm
 from peacemonitor.imports import (
@@ -152,14 +150,8 @@ def record(
     name = clean(_field(cells, "name"))
     number_in_country = clean(_field(cells, "id"))
     dyad = clean(_field(cells, "ucdp_dyad"))
-    actor = view.actors.one(name or "")
-    actors = [actor] if actor else []
     first = day.first
-    links = (
-        actor_links(actors, name)
-        + table_links(view, first, actors)
-        + ceasefire_links(view, first, actors)
-    )
+    actors, links = link_ceasefire(view, name, first)
     attributes = {
         k: (None if k in masked else v)
         for k, v in cells.items()

@@ -16,12 +16,10 @@ from peacemonitor.importers.events import ActorNames
 from peacemonitor.importers.process import (
     Held,
     RegistryView,
-    actor_links,
-    agreement_links,
     clean,
     held_batch,
+    link_agreement,
     records_table,
-    table_links,
 )
 from peacemonitor.importers.tabular import (
     FieldSpec,
@@ -148,14 +146,9 @@ def record(
     day = parse_date(_field(cells, "date"))
     if day is None:
         return ("bad-date", "Dat", f"not a date: {_field(cells, 'date')!r}")
-    parties = clean(_field(cells, "parties"))
-    actors = view.actors_in(" ".join(filter(None, [parties, clean(_field(cells, "title"))])))
+    title = clean(_field(cells, "title"))
     stage = clean(_field(cells, "stage"))
-    links = (
-        actor_links(actors, parties)
-        + table_links(view, day, actors)
-        + agreement_links(view, day, actors, stage)
-    )
+    actors, links = link_agreement(view, clean(_field(cells, "parties")), title, day, stage)
     known = {norm(a) for f in LAYOUT.fields for a in f.aliases}
     return {
         "record_id": agreement,
@@ -163,7 +156,7 @@ def record(
         "country": country,
         "date_first": day,
         "date_precision": Precision.DAY.value,
-        "title": clean(_field(cells, "title")),
+        "title": title,
         "process": clean(_field(cells, "process")),
         "stage": stage,
         "status": clean(_field(cells, "status")),

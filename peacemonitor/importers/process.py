@@ -2,7 +2,9 @@
 
 A dataset's record and a registry record are "the same" only when the comparison below says so;
 every record that is not linked says why, so a reader sees what was compared. Linking reads the
-registry the store holds (loaded once, before the import's write opens).
+registry the store holds (loaded once, before the import's write opens). ``link_agreement`` and
+``link_ceasefire`` are the one code path both an import and a later relink
+(``peacemonitor.process_records.relink``) take, so a relinked record reads as a fresh import would.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from peacemonitor.importers.events import ActorNames
 from peacemonitor.model import PartialDate, PartyRole
@@ -41,7 +43,9 @@ class RegistryView:
             registry = from_store(store)
         except Exception:  # no registry loaded: nothing links, and every record says so
             registry = None
-        names = sorted(actors.names.items(), key=lambda item: -len(item[0]))
+        # longest names first; ties by name, so a record's actors come in the same order on every
+        # import and relink (the store returns names in no set order)
+        names = sorted(actors.names.items(), key=lambda item: (-len(item[0]), item[0]))
         return cls(actors, registry, [(n, a) for n, a in names if len(n) >= 3])
 
     def actors_in(self, text: str | None) -> list[str]:
@@ -60,9 +64,46 @@ def link(kind: str, target: str | None, reason: str | None = None, detail: str =
     return {"kind": kind, "id": target, "reason": reason, "detail": detail}
 
 
-def actor_links(actors: Sequence[str], raw: str | None) -> list[dict[str, Any]]:
+class Linked(NamedTuple):
+    """A record's registry actors and its links, as both import and relink compute them."""
+
+    actor_ids: list[str]
+    links: list[dict[str, Any]]
+
+
+def link_agreement(
+    view: RegistryView, parties: str | None, title: str | None, day: dt.date, stage: str | None
+) -> Linked:
+    """A PA-X agreement's actors (named in its parties text or title) and links: from the
+    columns the record stores, so a relink needs nothing but the stored record."""
+    actors = view.actors_in(" ".join(filter(None, [parties, title])))
+    links = (
+        actor_links(view, actors, parties)
+        + table_links(view, day, actors)
+        + agreement_links(view, day, actors, stage)
+    )
+    return Linked(actors, links)
+
+
+def link_ceasefire(view: RegistryView, declared_by: str | None, day: dt.date) -> Linked:
+    """An ETH/PRIO ceasefire's declaring actor (looked up like an event actor) and links."""
+    actor = view.actors.one(declared_by or "")
+    actors = [actor] if actor else []
+    links = (
+        actor_links(view, actors, declared_by)
+        + table_links(view, day, actors)
+        + ceasefire_links(view, day, actors)
+    )
+    return Linked(actors, links)
+
+
+def actor_links(view: RegistryView, actors: Sequence[str], raw: str | None) -> list[dict[str, Any]]:
+    """One link per registry actor named; with no registry loaded, that (not the record) is why
+    none is named."""
     if actors:
         return [link("actor", a) for a in actors]
+    if view.registry is None:
+        return [link("actor", None, "no registry in the store", raw or "")]
     return [link("actor", None, "no registry actor is named here", raw or "")]
 
 
