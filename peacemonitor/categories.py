@@ -84,6 +84,13 @@ POLICE_CRIME: dict[str, Category] = {
 }
 
 # Single-purpose official and civil-society lists: every row is of one category.
+ACLED_HDX_DATASET: dict[str, Category] = {
+    # ACLED's HDX aggregate files count events by admin2 and month, one file per dataset.
+    "civilian_targeting": Category.VIOLENCE_AGAINST_CIVILIANS,
+    "political_violence": Category.POLITICAL_VIOLENCE,
+    "demonstrations": Category.DEMONSTRATION,
+}
+
 LIST_SOURCES: dict[str, Category] = {
     "massacres": Category.MASSACRE,
     "leaders": Category.SOCIAL_LEADER_KILLING,
@@ -111,6 +118,12 @@ CATEGORY_DESCRIPTIONS: dict[Category, str] = {
     Category.STRATEGIC_DEVELOPMENT: "Non-violent but significant events (agreements, arrests, "
     "bases established, territory transferred).",
     Category.TERRORISM: "Acts the Police classify as terrorism, and suicide bombings.",
+    Category.POLITICAL_VIOLENCE: "ACLED's own monthly count of political-violence events, as "
+    "published in its HDX aggregate files: several event categories together, so never an "
+    "event's category and never summed with them.",
+    Category.DEMONSTRATION: "ACLED's own monthly count of demonstration events (its "
+    "'demonstrations' disorder type), as published in its HDX aggregate files; single protest "
+    "events stay outside scope.",
 }
 
 
@@ -129,6 +142,14 @@ def categories_markdown() -> str:
         f"| {event} | {sub} | {f'`{cat.value}`' if cat else 'outside scope'} |"
         for (event, sub), cat in ACLED_SUB_EVENT.items()
     ]
+    lines += [
+        "",
+        "#### ACLED's HDX aggregates (dataset)",
+        "",
+        "| dataset | category |",
+        "|---|---|",
+    ]
+    lines += [f"| {name} | `{cat.value}` |" for name, cat in ACLED_HDX_DATASET.items()]
     lines += ["", "#### UCDP GED (`type_of_violence`)", "", "| code | category |", "|---|---|"]
     lines += [f"| {code} | `{cat.value}` |" for code, cat in UCDP_TYPE_OF_VIOLENCE.items()]
     lines += ["", "#### Policía Nacional (crime family)", "", "| crime | category |", "|---|---|"]

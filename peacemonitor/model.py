@@ -186,6 +186,8 @@ class Category(StrEnum):
     FORCED_RECRUITMENT = "forced-recruitment"
     STRATEGIC_DEVELOPMENT = "strategic-development"
     TERRORISM = "terrorism"
+    POLITICAL_VIOLENCE = "political-violence"
+    DEMONSTRATION = "demonstration"
 
 
 class Unit(StrEnum):

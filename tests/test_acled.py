@@ -162,18 +162,19 @@ def test_hdx_csv_extract_is_filed_apart_from_events(world: tuple[Store, Gazettee
         "acled-hdx-admin2",
         7,
     )
-    assert report.rows_stored == 2
+    assert report.rows_stored == 4
     assert report.rows_quarantined == {
         "territory-conflict": 1,  # 'El Tablon' under another municipality's Pcode
-        "outside-categories": 2,  # political violence, demonstrations
         "bad-date": 1,
     }
     found = rows(
         store,
         "SELECT source, territory_code, category, count, deaths_best, date_precision, "
-        "civilian_targeting FROM observations ORDER BY territory_code",
+        "civilian_targeting FROM observations ORDER BY territory_code, category",
     )
     assert found == [
+        ("acled-hdx", "05001", "demonstration", 7.0, None, "month", False),
+        ("acled-hdx", "05001", "political-violence", 5.0, 4.0, "month", False),
         ("acled-hdx", "05001", "violence-against-civilians", 2.0, 3.0, "month", True),
         ("acled-hdx", "76001", "violence-against-civilians", 0.0, 0.0, "month", True),
     ]
@@ -260,10 +261,17 @@ def test_the_real_hdx_files_add_up(real_world: Any, shared_data: Path) -> None:
         assert report.source == "acled-hdx" and report.accounted == report.rows_read
     colombia = rows(
         store,
-        "SELECT sum(count), sum(deaths_best), count(DISTINCT record_id) FROM observations "
-        "WHERE source = 'acled-hdx' AND territory_level = 'municipality'",
+        "SELECT category, sum(count), sum(deaths_best), count(DISTINCT record_id) "
+        "FROM observations WHERE source = 'acled-hdx' AND territory_level = 'municipality' "
+        "GROUP BY category ORDER BY category",
     )
-    assert colombia == [(10.0, 10.0, 1121)]  # SOURCE.md: civilian targeting 10 / 10
+    # SOURCE.md: political violence 21 events / 21 fatalities; civilian targeting 10 / 10;
+    # demonstrations 25 (no fatalities column)
+    assert colombia == [
+        ("demonstration", 25.0, None, 1121),
+        ("political-violence", 21.0, 21.0, 1121),
+        ("violence-against-civilians", 10.0, 10.0, 1121),
+    ]
 
 
 def test_retry_keeps_out_of_scope_and_bad_rows_held(world: tuple[Store, Gazetteer]) -> None:

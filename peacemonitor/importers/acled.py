@@ -14,9 +14,10 @@ reason, never dropped. Other countries' rows are stored at country level.
 Aggregates (``acled-hdx-admin2``, ``acled-hdx-country``): HDX's workbooks (sheets ``HRP_2``,
 ``HRP_1``, ``Non_HRP``; the dataset is named only in the file name) and the CSV extract with an
 ``acled_dataset`` column. They are filed under the source ``acled-hdx`` so they are never summed
-with events. Only the civilian-targeting dataset maps onto a category
-(``violence-against-civilians``); political-violence and demonstration counts mix categories and
-are quarantined ``outside-categories``. Identity: dataset, Pcode (or country) and month.
+with events. The civilian-targeting dataset maps onto ``violence-against-civilians``; the
+political-violence and demonstration counts mix event categories, so they have categories of
+their own (``political-violence``, ``demonstration``) that no event carries. Identity: dataset,
+Pcode (or country) and month.
 
 ACLED's terms forbid serving its rows raw: quarantined rows keep their cells for `quarantine
 retry`, but every cell except the event id is marked sensitive, so listings redact them.
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from peacemonitor.categories import acled_category
+from peacemonitor.categories import ACLED_HDX_DATASET, acled_category
 from peacemonitor.importers.events import (
     COLOMBIA,
     ActorNames,
@@ -69,7 +70,7 @@ from peacemonitor.imports import (
     UnknownLayout,
     Unplaced,
 )
-from peacemonitor.model import Category, Precision, Unit
+from peacemonitor.model import Precision, Unit
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -396,11 +397,6 @@ _HDX_NAMES = {
     "civilian targeting": "civilian_targeting",
     "demonstration": "demonstrations",
 }
-HDX_CATEGORIES: dict[str, Category | None] = {
-    "civilian_targeting": Category.VIOLENCE_AGAINST_CIVILIANS,
-    "political_violence": None,
-    "demonstrations": None,
-}
 MONTHS = {dt.date(2000, m, 1).strftime("%B").lower(): m for m in range(1, 13)}
 
 
@@ -499,9 +495,7 @@ def _hdx_outcome(ctx: ImportContext, dataset: str, cells: dict[str, Any]) -> Any
     events = _number(value.get("events"))
     if events is None:
         return ("bad-count", "Events", f"not a count: {value.get('events')!r}")
-    category = HDX_CATEGORIES[dataset]
-    if category is None:
-        return ("outside-categories", "acled_dataset", f"{dataset} mixes categories")
+    category = ACLED_HDX_DATASET[dataset]
     place = _hdx_place(ctx, value)
     if isinstance(place, Unplaced):
         return (place.reason, "Admin2 Pcode", place.detail)
