@@ -14,7 +14,10 @@ from pydantic import BaseModel, TypeAdapter
 
 from peacemonitor.actors import ActorDetail, ActorSummary
 from peacemonitor.ceasefires import CeasefireState
+from peacemonitor.coverage import Coverage
+from peacemonitor.imports import ImportReport, QuarantineEntry
 from peacemonitor.model import Statistic
+from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
 from peacemonitor.tables import TableDetail, TableSummary
 
 if TYPE_CHECKING:
@@ -33,6 +36,23 @@ SHAPES: dict[str, tuple[str, object]] = {
         list[CeasefireState],
     ),
     "stats": ("`peacemonitor stats`: published statistics", list[Statistic]),
+    "import": (
+        "`peacemonitor import SOURCE FILE...`: where every row of each file went",
+        list[ImportReport],
+    ),
+    "quarantine": (
+        "`peacemonitor quarantine`: rows not stored, with why (sensitive cells redacted)",
+        list[QuarantineEntry],
+    ),
+    "coverage": ("`peacemonitor coverage`: what each source covers", list[Coverage]),
+    "imported-agreements": (
+        "`peacemonitor imported agreements`: PA-X records and their registry links",
+        list[ImportedAgreement],
+    ),
+    "imported-ceasefires": (
+        "`peacemonitor imported ceasefires`: ETH/PRIO records and their registry links",
+        list[ImportedCeasefire],
+    ),
 }
 
 
