@@ -85,6 +85,10 @@ class AccountingError(ImportFailed):
     """Rows went missing or were counted twice: an importer bug, never committed."""
 
 
+class CannotRevise(PeacemonitorError):
+    """``--revise`` asked of a source whose rows have no ids of their own."""
+
+
 class TerritoriesUnavailable(PeacemonitorError):
     """Imports need the gazetteer (DIVIPOLA) and it is not loaded."""
 
@@ -510,6 +514,7 @@ class ImportReport(BaseModel):
     rows_already_present: int = 0
     rows_quarantined: dict[str, int] = Field(default_factory=dict)
     observations_stored: int = 0
+    observations_replaced: int = 0
     totals: list[TotalCheck] = Field(default_factory=list)
     coverage: list[CoverageSpan] = Field(default_factory=list)
     seconds: float = 0.0
@@ -571,6 +576,7 @@ def import_files(
     batch_rows: int = DEFAULT_BATCH_ROWS,
     progress: ProgressFn | None = None,
     on_file: Callable[[Path, ImportReport | ImportFailed], None] | None = None,
+    revise: bool = False,
 ) -> list[ImportReport | ImportFailed]:
     """Import several files, each in its own write transaction: a file that fails (its error
     is returned in its place) leaves the store as it was before that file, and the next file
@@ -578,8 +584,14 @@ def import_files(
     process between two files whenever one is waiting (``Store.session``). What every file
     needs from the store (the point index, the importer's actor names or registry) is read
     once, before the first write opens; a thread reads the next file (and hashes it) while
-    this one is stored."""
+    this one is stored. With ``revise``, a record an earlier import of the source stored is
+    replaced by this file's version (only for sources whose records carry their own ids)."""
     importer = get_importer(source)
+    if revise and not getattr(importer, "revises", False):
+        raise CannotRevise(
+            f"{source}: its rows carry no ids of their own, so a new version of a file cannot "
+            "say which stored rows it revises"
+        )
     places = PlaceCache(
         resolver, points=getattr(importer, "uses_points", False) and _points(resolver)
     )
@@ -594,7 +606,7 @@ def import_files(
         for index, path in enumerate(files):
             sha, sheets = ahead(index)
             ctx = ImportContext(path, sha, places, encoding, batch_rows, prefetched=sheets)
-            outcome = _one_file(session, importer, ctx, progress)
+            outcome = _one_file(session, importer, ctx, progress, revise)
             outcomes.append(outcome)
             if on_file:
                 on_file(path, outcome)
@@ -641,7 +653,11 @@ def _read_ahead(
 
 
 def _one_file(
-    session: WriteSession, importer: Importer, ctx: ImportContext, progress: ProgressFn | None
+    session: WriteSession,
+    importer: Importer,
+    ctx: ImportContext,
+    progress: ProgressFn | None,
+    revise: bool = False,
 ) -> ImportReport | ImportFailed:
     """One file in one write transaction: committed when its accounting holds, rolled back on
     any error (Ctrl-C included, which then ends the command)."""
@@ -656,7 +672,8 @@ def _one_file(
             # Arrow batches on one thread is then cheaper (bench: 0.86 s vs 1.46 s CPU for 750k
             # rows on two cores, where two threads contend with the parser).
             db.execute(f"SET threads = {1 if streams else _cores()}")
-            return _Run(db, importer.source, ctx, kind="file", progress=progress).execute(items)
+            run = _Run(db, importer.source, ctx, kind="file", progress=progress, revise=revise)
+            return run.execute(items)
     except ImportFailed as error:
         return error
     finally:
@@ -787,6 +804,7 @@ class _Run:
     kind: str
     progress: ProgressFn | None = None
     expected: list[int] | None = None
+    revise: bool = False
     layout: str | None = None
     import_id: int = 0
     started: float = field(default_factory=time.monotonic)
@@ -797,6 +815,7 @@ class _Run:
     stored: int = 0
     present: int = 0
     observations: int = 0
+    replaced: int = 0
     rows_read: int | None = None
     declared: list[DeclaredTotal] = field(default_factory=list)
     sums: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
@@ -927,7 +946,9 @@ class _Run:
         if not self._optimistic:
             return
         params = {"id": self.import_id, "source": self.source}
-        earlier = _SETTLE_EARLIER_SQL if self._had_source else ""
+        if self.revise and self._had_source:
+            self.replaced = int(_scalar(self.db, _REPLACE_SQL, params) or 0)
+        earlier = _SETTLE_EARLIER_SQL if self._had_source and not self.revise else ""
         self.db.execute(_SETTLE_SQL.format(earlier=earlier), params)
         found = self.db.execute("SELECT part, count(*), sum(count) FROM settle GROUP BY ALL")
         removed = found.fetchall()
@@ -1176,6 +1197,7 @@ class _Run:
             rows_already_present=self.present,
             rows_quarantined=dict(self.quarantined),
             observations_stored=self.observations,
+            observations_replaced=self.replaced,
             totals=totals,
             coverage=merge_spans(self.coverage),
             seconds=round(time.monotonic() - self.started, 3),
@@ -1206,7 +1228,7 @@ class _Run:
 
     def _record(self, report: ImportReport) -> None:
         self.db.execute(
-            "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 report.import_id,
                 report.source,
@@ -1225,6 +1247,7 @@ class _Run:
                 report.observations_stored,
                 json.dumps([t.model_dump() for t in report.totals]),
                 json.dumps([s.model_dump(mode="json") for s in report.coverage]),
+                report.observations_replaced,
             ],
         )
 
@@ -1364,6 +1387,10 @@ UNION
 SELECT m.rid, m.row_number, m.part, m.count FROM mine m WHERE EXISTS (
     SELECT 1 FROM observations o WHERE o.source = $source AND o.import_id <> $id
     AND o.record_id = m.record_id AND o.part = m.part)
+"""
+_REPLACE_SQL = """
+DELETE FROM observations o WHERE o.source = $source AND o.import_id <> $id AND o.record_id IN (
+    SELECT record_id FROM observations WHERE import_id = $id AND source = $source)
 """
 _GONE_SQL = """
 SELECT count(*) FROM (SELECT DISTINCT row_number FROM settle) s WHERE NOT EXISTS (
@@ -1521,11 +1548,13 @@ def import_history(store: Store) -> list[ImportReport]:
         found = db.execute(
             "SELECT import_id, source, kind, file_name, file_sha256, layout, rows_read, "
             "rows_non_data, rows_stored, rows_already_present, rows_quarantined, "
-            "observations_stored, totals, coverage, seconds FROM imports ORDER BY import_id"
+            "observations_stored, totals, coverage, seconds, coalesce(observations_replaced, 0) "
+            "FROM imports ORDER BY import_id"
         ).fetchall()
     keys = (
         "import_id source kind file sha256 layout rows_read rows_non_data rows_stored "
-        "rows_already_present rows_quarantined observations_stored totals coverage seconds"
+        "rows_already_present rows_quarantined observations_stored totals coverage seconds "
+        "observations_replaced"
     ).split()
     reports = []
     for values in found:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import shutil
@@ -17,9 +18,11 @@ from peacemonitor.gazetteer import Gazetteer, load_divipola
 from peacemonitor.importers.events import BAD, Column, typed_batch
 from peacemonitor.imports import (
     BadFile,
+    CannotRevise,
     UnknownLayout,
     import_file,
     import_files,
+    import_history,
     retry_quarantine,
 )
 from peacemonitor.indicators import Level, Period, Query, indicator
@@ -167,6 +170,38 @@ def test_reimport_stores_nothing_twice(world: tuple[Store, Gazetteer]) -> None:
     assert rows(store, "SELECT count(*) FROM quarantine") == [(1,)]
     other = import_file(store, "ucdp", DATA / "ged_49_small.csv", gazetteer)
     assert (other.rows_stored, other.rows_already_present) == (1, 4)  # same UCDP ids
+
+
+def test_a_revised_version_replaces_events_only_when_asked(
+    world: tuple[Store, Gazetteer], tmp_path: Path
+) -> None:
+    """GED versions revise events under the same ids: --revise replaces them, nothing else."""
+    store, gazetteer = world
+    import_file(store, "ucdp", DATA / "ged_hdx_small.csv", gazetteer)
+    with (DATA / "ged_hdx_small.csv").open(newline="") as handle:
+        header, tags, *records = list(csv.reader(handle))
+    event = next(r for r in records if r[0] == "900001")
+    event[header.index("best")] = "9"  # deaths revised upwards
+    revised = tmp_path / "ged_hdx_revised.csv"
+    with revised.open("w", newline="") as handle:
+        csv.writer(handle).writerows([header, tags, event])
+    kept = import_file(store, "ucdp", revised, gazetteer)
+    assert (kept.rows_stored, kept.rows_already_present, kept.observations_replaced) == (0, 1, 0)
+    (report,) = import_files(store, "ucdp", [revised], gazetteer, revise=True)
+    assert not isinstance(report, Exception)
+    assert (report.rows_stored, report.rows_already_present) == (1, 0)
+    assert report.observations_replaced == 1
+    best = rows(store, "SELECT deaths_best FROM observations WHERE record_id = '900001'")
+    assert best == [(9.0,)]
+    assert rows(store, "SELECT count(*) FROM observations") == [(7,)]
+    history = [(r.file, r.observations_replaced) for r in import_history(store)]
+    assert history[-1] == ("ged_hdx_revised.csv", 1)
+
+
+def test_revise_is_refused_where_rows_have_no_ids(world: tuple[Store, Gazetteer]) -> None:
+    store, gazetteer = world
+    with pytest.raises(CannotRevise, match="massacres: its rows carry no ids of their own"):
+        import_files(store, "massacres", [DATA / "ged_hdx_small.csv"], gazetteer, revise=True)
 
 
 def test_without_boundaries_names_decide_under_the_same_precision(tmp_path: Path) -> None:
@@ -335,6 +370,26 @@ def test_cli_import_ucdp(cli: Any, tmp_path: Path) -> None:
     assert out == (
         "file,layout,rows_read,non_data,stored,already_present,quarantined,observations\n"
         "ged_hdx_small.csv,ucdp-ged-hdx,10,header 2,7,0,bad-value 1,7\n"
+    )
+
+
+def test_cli_import_revise_says_what_it_replaced(cli: Any, tmp_path: Path) -> None:
+    store = Store(tmp_path / "cli.duckdb")
+    store.migrate()
+    load_divipola(store, TERRITORIES / "dl_municipios.csv")
+    cli("import", "ucdp", str(DATA / "ged_hdx_small.csv"))
+    code, out = cli("import", "ucdp", str(DATA / "ged_hdx_small.csv"), "--revise")
+    assert code == 0
+    assert out.splitlines()[-1] == (
+        "ged_hdx_small.csv: replaced 7 observations stored by earlier imports"
+    )
+    code, out = cli("import", "ucdp", str(DATA / "ged_hdx_small.csv"), "-f", "json", "--revise")
+    assert code == 0 and json.loads(out)[0]["observations_replaced"] == 7
+    code, out = cli("import", "police", str(DATA / "ged_hdx_small.csv"), "--revise")
+    assert (code, out) == (
+        1,
+        "error: police: its rows carry no ids of their own, so a new version of a file cannot "
+        "say which stored rows it revises\n",
     )
 
 

@@ -62,11 +62,19 @@ def import_(
     encoding: Annotated[
         str | None, typer.Option(help="Text encoding of CSV files (default UTF-8).")
     ] = None,
+    revise: Annotated[
+        bool,
+        typer.Option(
+            "--revise",
+            help="Replace records earlier imports stored under the same ids (ucdp, acled).",
+        ),
+    ] = False,
 ) -> None:
     """Import files and report where every row of each went.
 
     Each file is atomic: one that fails leaves the store as it was, the others go on, and the
-    command exits with code 1."""
+    command exits with code 1. A new version of a UCDP or ACLED file revises events: without
+    --revise its known ids count as already present; with it they replace what was stored."""
     from peacemonitor.cli import settings
     from peacemonitor.imports import get_importer, import_files, load_resolver
 
@@ -74,10 +82,18 @@ def import_(
     store = settings(ctx).store()
     resolver = load_resolver(store)
     with _progress(len(files)) as advance:
-        outcomes = import_files(store, source, files, resolver, encoding=encoding, on_file=advance)
+        outcomes = import_files(
+            store, source, files, resolver, encoding=encoding, on_file=advance, revise=revise
+        )
     reports = [o for o in outcomes if not isinstance(o, Exception)]
     if reports:
         _emit_reports(reports, format)
+    if format is Format.TABLE:  # csv and json stay machine-readable (json has the count)
+        for report in (r for r in reports if r.observations_replaced):
+            typer.echo(
+                f"{report.file}: replaced {report.observations_replaced} observations "
+                "stored by earlier imports"
+            )
     failures = [o for o in outcomes if isinstance(o, Exception)]
     for failure in failures:
         typer.echo(f"error: {failure}", err=True)

@@ -188,6 +188,7 @@ class AcledImporter:
     source = SOURCE
     uses_points = True
     streams = True
+    revises = True  # records carry the source's own ids: a new version can replace them
 
     def __init__(self) -> None:
         self.actors = ActorNames({})

@@ -127,6 +127,7 @@ class UcdpImporter:
     source = SOURCE
     uses_points = True
     streams = True
+    revises = True  # records carry the source's own ids: a new version can replace them
 
     def __init__(self) -> None:
         self.actors = ActorNames({})
