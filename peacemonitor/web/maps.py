@@ -13,7 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from peacemonitor.indicators import Level, Period, Query, indicator, records
+from peacemonitor.coverage import LEVEL_ORDER, covered, merge, spans
+from peacemonitor.indicators import Level, NoObservations, Period, Query, indicator, records
 from peacemonitor.model import Category, PartialDate, TerritoryLevel
 from peacemonitor.store import Store
 
@@ -57,8 +58,10 @@ def map_data(
     """Indicator values for every territory of ``level`` in ``period`` (YYYY or YYYY-MM)."""
     by = Period.MONTH if len(period) == 7 else Period.YEAR
     when = PartialDate.parse(period)
-    frame = indicator(store, Query(category, level, by, start=when, end=when, source=source))
-    rows = records(frame)
+    try:
+        rows = records(indicator(store, Query(category, level, by, when, when, source)))
+    except NoObservations:  # no event in the period: 0 where the source covers it, else no data
+        rows = _zeros(store, category, level, when, source)
     unit = unit or (rows[0]["unit"] if rows else "")
     key = "rate_per_100k" if metric == "rate" else "count"
     areas = [
@@ -84,6 +87,45 @@ def map_data(
         areas=areas,
         breaks=class_breaks(values),
     )
+
+
+def _zeros(
+    store: Store, category: Category, level: Level, when: PartialDate, source: str
+) -> list[dict[str, Any]]:
+    """A 0 row per territory of ``level`` when ``source`` covers the whole period there."""
+    found = [
+        item
+        for (src, cat, _unit), items in spans(store).items()
+        if src == source and cat == category.value
+        for item in items
+    ]
+    reach = max((LEVEL_ORDER.get(lvl, -1) for _, lvl in found), default=-1)
+    intervals = merge(interval for interval, _ in found)
+    if (
+        reach < LEVEL_ORDER[_LEVEL_NAME[level]]
+        or covered(intervals, when.first, when.last) != "full"
+    ):
+        return []
+    unit = next(
+        unit for (src, cat, unit) in spans(store) if src == source and cat == category.value
+    )
+    with store.read() as db:
+        codes = db.execute(
+            "SELECT code, name FROM territories WHERE level = ? AND successor IS NULL",
+            [_LEVEL_NAME[level]],
+        ).fetchall()
+    return [
+        {"territory_code": code, "territory_name": name, "unit": unit, "count": 0,
+         "rate_per_100k": None, "note": None}
+        for code, name in codes
+    ]  # fmt: skip
+
+
+_LEVEL_NAME = {
+    Level.NATIONAL: "country",
+    Level.DEPARTMENT: "department",
+    Level.MUNICIPALITY: "municipality",
+}
 
 
 def class_breaks(values: list[float], classes: int = len(PALETTE)) -> list[float]:
