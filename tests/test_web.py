@@ -256,3 +256,8 @@ def test_serve_creates_a_missing_store_then_runs_uvicorn(
     assert calls == [{"host": "127.0.0.1", "port": 8123, "log_level": "warning"}]
     again = CliRunner().invoke(app, ["--db", str(db), "serve"])
     assert again.output.splitlines()[0].startswith("peacemonitor: serving")
+
+
+def test_empty_form_fields_mean_unset(client: TestClient) -> None:
+    response = client.get("/api/tables?as_of=&start=&period=")
+    assert response.status_code == 200

@@ -30,6 +30,12 @@ class Filters(BaseModel):
     territory: str | None = None
     q: str | None = None
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """An empty form field means "not set" (a form submits every input)."""
+        return None if value == "" else value
+
     @field_validator("start", "end", "period")
     @classmethod
     def _partial_date(cls, value: str | None) -> str | None:

@@ -35,8 +35,16 @@ function drawCharts() {
 }
 
 function autoSubmit() {
-  document.querySelectorAll("form.filters select").forEach((select) => {
-    select.addEventListener("change", () => select.form.requestSubmit());
+  document.querySelectorAll("form.filters").forEach((form) => {
+    // Empty fields stay out of the URL, so shared links hold only the filters that are set.
+    form.addEventListener("submit", () => {
+      form.querySelectorAll("input, select").forEach((field) => {
+        if (!field.value) field.disabled = true;
+      });
+    });
+    form.querySelectorAll("select").forEach((select) => {
+      select.addEventListener("change", () => form.requestSubmit());
+    });
   });
 }
 
