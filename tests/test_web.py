@@ -261,3 +261,37 @@ def test_serve_creates_a_missing_store_then_runs_uvicorn(
 def test_empty_form_fields_mean_unset(client: TestClient) -> None:
     response = client.get("/api/tables?as_of=&start=&period=")
     assert response.status_code == 200
+
+
+def test_while_an_import_holds_the_store_the_last_answer_is_served(
+    small: Store, tmp_path: Path
+) -> None:
+    """Another process holding the write lock: a page answered before is served from the last
+    state read; a page never answered waits, then says the store is busy (503, one shape)."""
+    import subprocess
+    import sys
+    import time
+
+    client = TestClient(create_app(Settings(db=small.path, lock_timeout=1.0)))
+    before = client.get("/api/coverage").json()
+    path = tmp_path / "later.csv"
+    path.write_text(MASSACRES.splitlines()[0] + "\n2021/02/02,5,ANTIOQUIA,5001,MEDELLIN,1,2\n")
+    import_file(small, "massacres", path, Gazetteer.from_store(small))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+         "print('held', flush=True); time.sleep(60)", str(small.path)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        assert client.get("/api/coverage").json() == before
+        assert time.monotonic() - started < 1.0
+        busy = client.get("/api/search?q=cali")
+        assert busy.status_code == 503 and busy.json()["error"]["type"] == "StoreBusy"
+    finally:
+        holder.terminate()
+        holder.wait()
+    assert client.get("/api/coverage").json()["status"]["observations"] == (
+        before["status"]["observations"] + 2
+    )

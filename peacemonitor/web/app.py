@@ -8,6 +8,8 @@ and the OpenAPI description and its reader page are local (no Swagger UI from a 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,7 +23,7 @@ from starlette.exceptions import HTTPException
 from peacemonitor.errors import NotFound, PeacemonitorError, StoreBusy
 from peacemonitor.settings import Settings
 from peacemonitor.web import downloads
-from peacemonitor.web.context import Caches, Context
+from peacemonitor.web.context import Caches, Context, PinnedStore
 from peacemonitor.web.filters import Filters
 from peacemonitor.web.i18n import DEFAULT_LANGUAGE, translators
 from peacemonitor.web.pages import PAGES, Page, outline_for
@@ -50,8 +52,14 @@ def create_app(settings: Settings) -> FastAPI:
     store = settings.store()
     app.state.settings = settings
 
-    def context(filters: Filters) -> Context:
-        return Context(store=store, filters=filters, caches=caches)
+    @contextmanager
+    def context(filters: Filters) -> Iterator[Context]:
+        """A request's context: its reads share one connection, closed when it is done."""
+        pinned = PinnedStore(store.path, timeout=store.timeout)
+        try:
+            yield Context(store=pinned, filters=filters, caches=caches)
+        finally:
+            pinned.close()
 
     for page in PAGES:
         _add_page(app, page, context, renderer)
@@ -69,14 +77,18 @@ def _add_page(app: FastAPI, page: Page, context: Any, renderer: Renderer) -> Non
         return ctx.cached(page.name, compute, key)
 
     def html(request: Request, filters: Filters, key: str | None) -> HTMLResponse:
-        ctx = context(filters)
+        with context(filters) as ctx:
 
-        def draw() -> str:
-            data = build(ctx, key)
-            outline = outline_for(page.name, data, ctx)
-            return renderer.page(page, data, filters, request, outline)
+            def draw() -> str:
+                data = build(ctx, key)
+                outline = outline_for(page.name, data, ctx)
+                return renderer.page(page, data, filters, request, outline)
 
-        return HTMLResponse(ctx.cached(f"html:{page.name}", draw, key, filters.lang))
+            return HTMLResponse(ctx.cached(f"html:{page.name}", draw, key, filters.lang))
+
+    def api(filters: Filters, key: str | None) -> Any:
+        with context(filters) as ctx:
+            return build(ctx, key)
 
     if page.keyed:
 
@@ -86,7 +98,7 @@ def _add_page(app: FastAPI, page: Page, context: Any, renderer: Renderer) -> Non
 
         @app.get(page.api_path, response_model=page.model, name=f"api-{page.name}")
         def keyed_api(key: str, filters: FiltersQuery) -> Any:
-            return build(context(filters), key)
+            return api(filters, key)
 
         keyed_api.__doc__ = f"{page.title}: the data of the page {page.path}."
     else:
@@ -97,7 +109,7 @@ def _add_page(app: FastAPI, page: Page, context: Any, renderer: Renderer) -> Non
 
         @app.get(page.api_path, response_model=page.model, name=f"api-{page.name}")
         def plain_api(filters: FiltersQuery) -> Any:
-            return build(context(filters), None)
+            return api(filters, None)
 
         plain_api.__doc__ = f"{page.title}: the data of the page {page.path}."
 

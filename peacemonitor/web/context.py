@@ -7,11 +7,13 @@ import datetime as dt
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from peacemonitor.errors import StoreBusy
 from peacemonitor.registry import Registry, from_store
 from peacemonitor.store import Store
 from peacemonitor.web.filters import Filters
@@ -28,15 +30,22 @@ class Caches:
     pages: OrderedDict[tuple[Any, ...], Any] = field(default_factory=OrderedDict)
     size: int = 512
 
-    def remember(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        """``compute()``, or its answer from an earlier call with the same key (LRU)."""
+    def remember(
+        self, key: tuple[Any, ...], version: tuple[Any, ...], compute: Callable[[], Any], busy: Any
+    ) -> Any:
+        """``compute()``, unless an earlier call with the same key saw the same store
+        ``version`` (LRU). When the store changed but a writer holds it now (``busy()``), the
+        last answer is served rather than waiting for the import to let go: it is the last
+        committed state this app read, and the next request after the import recomputes."""
         with self.lock:
-            if key in self.pages:
+            hit = self.pages.get(key)
+            if hit is not None:
                 self.pages.move_to_end(key)
-                return self.pages[key]
+        if hit is not None and (hit[0] == version or busy()):
+            return hit[1]
         value = compute()
         with self.lock:
-            self.pages[key] = value
+            self.pages[key] = (version, value)
             while len(self.pages) > self.size:
                 self.pages.popitem(last=False)
         return value
@@ -66,7 +75,15 @@ class Context:
         """A page's data for these filters, recomputed only when the store changed."""
         filters = self.filters.model_dump_json(exclude={"lang"})
         version = store_version(self.store.path)
-        return self.caches.remember((name, filters, version, *key), compute)
+        return self.caches.remember((name, filters, *key), version, compute, self._busy)
+
+    def _busy(self) -> bool:
+        """Whether another process holds the store for writing right now (no waiting)."""
+        try:
+            with Store(self.store.path, timeout=0).read():
+                return False
+        except StoreBusy:
+            return True
 
     def registry(self) -> Registry:
         """The store's registry, validated once per registry load."""
@@ -99,3 +116,26 @@ class Context:
             with self.caches.lock:
                 self.caches.outlines[key] = found
         return self.caches.outlines[key]
+
+
+@dataclass(frozen=True)
+class PinnedStore(Store):
+    """A store whose reads all share one read-only connection, opened on first use and closed
+    by ``close()``: a page makes a dozen library reads, and opening the file for each costs more
+    than the queries. The app makes one per request; nothing outlives the request."""
+
+    held: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @contextmanager
+    def read(self) -> Iterator[Any]:
+        if "connection" not in self.held:
+            stack = ExitStack()
+            self.held["connection"] = stack.enter_context(Store.read(self))
+            self.held["stack"] = stack
+        yield self.held["connection"]
+
+    def close(self) -> None:
+        stack = self.held.pop("stack", None)
+        self.held.clear()
+        if stack is not None:
+            stack.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -123,17 +124,18 @@ def _geojson(ctx: Context, rows: list[dict[str, Any]], level: Level) -> Response
     return Response(body, media_type="application/geo+json", headers=headers)
 
 
-def register(app: FastAPI, context: Callable[[Filters], Context]) -> None:
+def register(app: FastAPI, context: Callable[[Filters], AbstractContextManager[Context]]) -> None:
     @app.get("/api/download/series.{fmt}", name="download-series")
     def download_series(fmt: TableFormat, filters: FiltersQuery) -> Response:
         """The chart's series (national, or ``territory``) as CSV or Parquet."""
-        return _table(series_rows(context(filters)), fmt.value, "series")
+        with context(filters) as ctx:
+            return _table(series_rows(ctx), fmt.value, "series")
 
     @app.get("/api/download/map.{fmt}", name="download-map")
     def download_map(fmt: MapFormat, filters: FiltersQuery) -> Response:
         """The map's values as CSV, Parquet or GeoJSON (with the light boundaries)."""
-        ctx = context(filters)
-        rows, data = map_rows(ctx)
-        if fmt is MapFormat.GEOJSON:
-            return _geojson(ctx, rows, data.level)
-        return _table(rows, fmt.value, "map")
+        with context(filters) as ctx:
+            rows, data = map_rows(ctx)
+            if fmt is MapFormat.GEOJSON:
+                return _geojson(ctx, rows, data.level)
+            return _table(rows, fmt.value, "map")

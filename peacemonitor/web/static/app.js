@@ -19,6 +19,7 @@ function drawChart(holder, spec) {
     margin: { l: 60, r: 10, t: 10, b: 40 },
     xaxis: { title: { text: spec.labels.period }, type: "category" },
     yaxis: { title: { text: spec.metric === "rate" ? spec.labels.rate : spec.labels.count }, rangemode: "tozero" },
+    showlegend: true,
     legend: { orientation: "h", y: -0.2 },
     font: { family: "system-ui, sans-serif" },
   };
