@@ -86,9 +86,11 @@ def _add_page(app: FastAPI, page: Page, context: Any, renderer: Renderer) -> Non
 
             return HTMLResponse(ctx.cached(f"html:{page.name}", draw, key, filters.lang))
 
-    def api(filters: Filters, key: str | None) -> Any:
+    def api(filters: Filters, key: str | None) -> Response:
+        """The model as JSON, serialised once per store version (the model is the page's)."""
         with context(filters) as ctx:
-            return build(ctx, key)
+            body = ctx.cached(f"json:{page.name}", lambda: build(ctx, key).model_dump_json(), key)
+            return Response(body, media_type="application/json")
 
     if page.keyed:
 

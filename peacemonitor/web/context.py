@@ -28,6 +28,7 @@ class Caches:
     registry: tuple[Any, Registry] | None = None
     outlines: dict[tuple[str, int], Any] = field(default_factory=dict)
     pages: OrderedDict[tuple[Any, ...], Any] = field(default_factory=OrderedDict)
+    computing: set[tuple[Any, ...]] = field(default_factory=set)
     size: int = 512
 
     def remember(
@@ -36,14 +37,23 @@ class Caches:
         """``compute()``, unless an earlier call with the same key saw the same store
         ``version`` (LRU). When the store changed but a writer holds it now (``busy()``), the
         last answer is served rather than waiting for the import to let go: it is the last
-        committed state this app read, and the next request after the import recomputes."""
+        committed state this app read, and the next request after the import recomputes. While
+        one request recomputes a changed answer, the others get the previous one instead of
+        all recomputing it at once."""
         with self.lock:
             hit = self.pages.get(key)
             if hit is not None:
                 self.pages.move_to_end(key)
-        if hit is not None and (hit[0] == version or busy()):
-            return hit[1]
-        value = compute()
+                if hit[0] == version or key in self.computing:
+                    return hit[1]  # current, or being recomputed by another request
+            self.computing.add(key)
+        try:
+            if hit is not None and busy():
+                return hit[1]
+            value = compute()
+        finally:
+            with self.lock:
+                self.computing.discard(key)
         with self.lock:
             self.pages[key] = (version, value)
             while len(self.pages) > self.size:
