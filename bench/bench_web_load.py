@@ -46,6 +46,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("data", nargs="?", default=default)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument(
+        "--no-import", action="store_true", help="no import during the run (for comparison)"
+    )
     return parser.parse_args()
 
 
@@ -250,7 +253,8 @@ def main() -> None:
             importer = multiprocessing.Process(
                 target=import_loop, args=(str(db), args.data, stop_at + 5)
             )
-            importer.start()
+            if not args.no_import:
+                importer.start()
             results: list[tuple[str, float, int]] = []
             until = time.monotonic() + args.seconds
             make = urls(base, ids)
@@ -262,7 +266,8 @@ def main() -> None:
 
             asyncio.run(run())
             report(results, args.seconds)
-            importer.join()
+            if not args.no_import:
+                importer.join()
             maps = sorted(t for n, t, _ in results if n == "map")
             if maps:
                 p50 = percentile(maps, 0.5) / 1000

@@ -20,10 +20,11 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from peacemonitor.errors import NotFound, PeacemonitorError, StoreBusy
+from peacemonitor.errors import PeacemonitorError
 from peacemonitor.settings import Settings
 from peacemonitor.web import downloads
 from peacemonitor.web.context import Caches, Context, PinnedStore
+from peacemonitor.web.errors import ApiError, error_json, status_of
 from peacemonitor.web.filters import Filters
 from peacemonitor.web.i18n import DEFAULT_LANGUAGE, translators
 from peacemonitor.web.pages import PAGES, Page, outline_for
@@ -45,6 +46,7 @@ def create_app(settings: Settings) -> FastAPI:
         title="peacemonitor",
         summary="Colombia's Total Peace process, territory by territory: JSON API",
         docs_url=None,
+        responses={400: {"model": ApiError}, 404: {"model": ApiError}, 422: {"model": ApiError}},
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -137,32 +139,12 @@ def _add_assets(app: FastAPI, renderer: Renderer) -> None:
 # --- one error shape -------------------------------------------------------------------------
 
 
-class ErrorBody(dict[str, Any]):
-    """{"error": {"status": 404, "type": "NotFound", "message": "..."}} — the API's only error
-    shape, for library errors, bad filters and unknown paths alike."""
-
-
-def error_body(status: int, kind: str, message: str, details: Any = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"status": status, "type": kind, "message": message}
-    if details is not None:
-        body["details"] = details
-    return {"error": body}
-
-
-def status_of(error: PeacemonitorError) -> int:
-    if isinstance(error, NotFound) or type(error).__name__ in ("NoObservations", "UnknownOutcome"):
-        return 404
-    if isinstance(error, StoreBusy):
-        return 503
-    return 409 if "NotLoaded" in type(error).__name__ or "Missing" in type(error).__name__ else 400
-
-
 def _add_errors(app: FastAPI, renderer: Renderer) -> None:
     def respond(
         request: Request, status: int, kind: str, message: str, details: Any = None
     ) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse(error_body(status, kind, message, details), status_code=status)
+            return JSONResponse(error_json(status, kind, message, details), status_code=status)
         lang = request.query_params.get("lang") or DEFAULT_LANGUAGE
         return HTMLResponse(renderer.error(status, message, lang, request), status_code=status)
 
