@@ -21,12 +21,26 @@ def shared_data_dir() -> Path | None:
     return path if path.is_dir() else None
 
 
+def require_shared_data() -> bool:
+    """CI sets ``PEACEMONITOR_REQUIRE_SHARED_DATA=1`` so that missing real data fails the run."""
+    return os.environ.get("PEACEMONITOR_REQUIRE_SHARED_DATA", "").strip().lower() in {"1", "on"}
+
+
+def missing_shared(what: str) -> None:
+    """Skip a test whose real input is absent, or fail it when CI requires real data."""
+    message = f"real data not present: {what}"
+    if require_shared_data():
+        pytest.fail(f"{message} (PEACEMONITOR_REQUIRE_SHARED_DATA is set)")
+    pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The real data folder; tests that need it skip cleanly without it."""
+    """The real data folder; tests that need it skip cleanly without it, unless CI requires it."""
     path = shared_data_dir()
     if path is None:
-        pytest.skip("real data not present (../shared/data or $PEACEMONITOR_SHARED_DATA)")
+        missing_shared("../shared/data or $PEACEMONITOR_SHARED_DATA")
+    assert path is not None
     return path
 
 
