@@ -196,3 +196,22 @@ def test_real_municipality_year_homicide_rates(
     )
     assert medellin["2018"]["note"].startswith("population series change")
     assert medellin["2017"]["population_vintage"] == "dane-2003-2017"
+
+
+def test_events_where_population_is_zero_get_no_rate(filled: Store, tmp_path: Path) -> None:
+    """Leticia's test population is 0: a massacre there is counted, and its rate is None, never
+    infinite (a broken guard would divide by 0)."""
+    extra = tmp_path / "massacres_leticia.csv"
+    extra.write_text(
+        "FECHA_HECHO,COD_DEPTO,DEPARTAMENTO,COD_MUNI,MUNICIPIO,CASOS,VICTIMAS\n"
+        "2018/06/01,91,AMAZONAS,91001,LETICIA,1,3\n",
+        encoding="utf-8",
+    )
+    import_file(filled, "massacres", extra, Gazetteer.from_store(filled))
+    rows = records(indicator(filled, Query(Category.MASSACRE, Level.MUNICIPALITY, Period.YEAR)))
+    leticia = [
+        (r["unit"], r["count"], r["population"], r["rate_per_100k"])
+        for r in rows
+        if r["territory_code"] == "91001" and r["period"] == "2018"
+    ]
+    assert leticia == [("incidents", 1, 0, None), ("victims", 3, 0, None)]
