@@ -280,3 +280,16 @@ def test_retry_keeps_out_of_scope_and_bad_rows_held(world: tuple[Store, Gazettee
     (report,) = retry_quarantine(store, gazetteer, "acled")
     assert (report.rows_read, report.rows_stored) == (2, 0)
     assert report.rows_quarantined == {"outside-categories": 1, "bad-value": 1}
+
+
+def test_without_boundaries_names_decide_under_the_same_precision(tmp_path: Path) -> None:
+    """No boundaries loaded: places come from admin names, and geo_precision 3 still stops at
+    the department even though the row names a municipality."""
+    store = world_store(tmp_path / "names.duckdb", TERRITORIES / "dl_municipios.csv")
+    import_file(store, "acled", DATA / "export_small.csv", Gazetteer.from_store(store))
+    found = rows(
+        store,
+        "SELECT record_id, territory_level, territory_code FROM observations "
+        "WHERE record_id IN ('SYN1', 'SYN3') ORDER BY record_id",
+    )
+    assert found == [("SYN1", "municipality", "05001"), ("SYN3", "department", "76")]

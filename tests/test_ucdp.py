@@ -209,13 +209,14 @@ def test_without_boundaries_names_decide_under_the_same_precision(tmp_path: Path
     import_file(store, "ucdp", DATA / "ged_hdx_small.csv", gazetteer)
     found = rows(
         store,
-        "SELECT record_id, territory_code, resolution FROM observations "
-        "WHERE record_id IN ('900001', '900002', '900003') ORDER BY record_id",
+        "SELECT record_id, territory_level, territory_code, resolution FROM observations "
+        "WHERE record_id IN ('900001', '900002', '900003', '900004') ORDER BY record_id",
     )
     assert found == [
-        ("900001", "05001", "exact-name"),
-        ("900002", "05", "exact-name"),  # no adm_2: the department
-        ("900003", "76", "exact-name"),  # 'Valle del Cauca  department'
+        ("900001", "municipality", "05001", "exact-name"),
+        ("900002", "department", "05", "exact-name"),  # no adm_2: the department
+        ("900003", "department", "76", "exact-name"),  # where_prec 4: never a municipality
+        ("900004", "country", "CO", "country-only"),  # where_prec 6
     ]
 
 
