@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -82,3 +82,22 @@ def world_store(
     if registry:
         save(load(), store, bundled_directory())
     return store
+
+
+@pytest.fixture
+def busy_machine() -> Iterator[None]:
+    """Every core kept busy by another process while the test runs: errors that surface from a
+    streaming thread only under load (a parser a batch ahead) must surface the same way then."""
+    import subprocess
+    import sys
+
+    spin = "import time\nend = time.monotonic() + 120\nwhile time.monotonic() < end: pass\n"
+    workers = [
+        subprocess.Popen([sys.executable, "-c", spin]) for _ in range(max(2, os.cpu_count() or 2))
+    ]
+    try:
+        yield
+    finally:
+        for worker in workers:
+            worker.kill()
+            worker.wait()

@@ -246,6 +246,7 @@ def test_the_quarantined_row_keeps_what_did_not_parse(world: tuple[Store, Gazett
 # --- hostile files ---------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("busy_machine")
 def test_a_header_missing_a_column_names_it(world: tuple[Store, Gazetteer], tmp_path: Path) -> None:
     store, gazetteer = world
     text = (DATA / "ged_hdx_small.csv").read_text(encoding="utf-8")
@@ -255,6 +256,7 @@ def test_a_header_missing_a_column_names_it(world: tuple[Store, Gazetteer], tmp_
         import_file(store, "ucdp", broken, gazetteer)
 
 
+@pytest.mark.usefixtures("busy_machine")
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -274,6 +276,7 @@ def test_hostile_files_are_named_errors(
     assert rows(store, "SELECT count(*) FROM imports") == [(0,)]
 
 
+@pytest.mark.usefixtures("busy_machine")
 def test_a_truncated_record_is_a_bad_file_naming_its_line(
     world: tuple[Store, Gazetteer], tmp_path: Path
 ) -> None:
