@@ -237,3 +237,21 @@ def test_only_a_year_the_source_covers_in_part_is_partial(filled: Store, tmp_pat
     by_year = Query(Category.MASSACRE, start=start, end=end)
     (year,) = [r for r in records(indicator(filled, by_year)) if r["unit"] == "incidents"]
     assert (year["count"], year["note"]) == (2, "partial period: the source covers only part of it")
+
+
+@pytest.mark.shared_data
+def test_the_series_change_note_does_not_depend_on_the_window(real: Store) -> None:
+    """Medellín's 2018 row says the population series changed, whether the window starts in
+    2003 or in 2018 (the comparison is with the vintage chosen for 2017, not the row above)."""
+    notes = {}
+    for start in ("2003", "2018"):
+        query = Query(
+            Category.HOMICIDE, Level.MUNICIPALITY, Period.YEAR, PartialDate.parse(start),
+            PartialDate.parse("2019"), source="police",
+        )  # fmt: skip
+        rows = records(indicator(real, query))
+        notes[start] = {r["period"]: r["note"] for r in rows if r["territory_code"] == "05001"}
+    assert notes["2003"]["2018"] == notes["2018"]["2018"]
+    assert notes["2018"]["2018"].startswith("population series change: dane-2003-2017")
+    assert notes["2018"]["2019"] is None
+    assert not [n for n in notes["2003"].values() if n and "nan" in n]
