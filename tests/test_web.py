@@ -295,3 +295,19 @@ def test_while_an_import_holds_the_store_the_last_answer_is_served(
     assert client.get("/api/coverage").json()["status"]["observations"] == (
         before["status"]["observations"] + 2
     )
+
+
+def test_unverified_facts_are_marked(client: TestClient) -> None:
+    from peacemonitor.registry import load
+
+    registry = load()
+    marked = [
+        t.id
+        for t in registry.tables.values()
+        if any(c.unverified for c in [*t.status_history, *t.parties]) or t.unverified
+    ]
+    clean = [t.id for t in registry.tables.values() if t.id not in marked]
+    assert marked and clean
+    assert 'class="unverified"' in client.get(f"/table/{marked[0]}?lang=en").text
+    unmarked = [t for t in clean if 'class="unverified"' not in client.get(f"/table/{t}").text]
+    assert unmarked  # the marker is not on every page regardless
