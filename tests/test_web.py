@@ -311,3 +311,17 @@ def test_unverified_facts_are_marked(client: TestClient) -> None:
     assert 'class="unverified"' in client.get(f"/table/{marked[0]}?lang=en").text
     unmarked = [t for t in clean if 'class="unverified"' not in client.get(f"/table/{t}").text]
     assert unmarked  # the marker is not on every page regardless
+
+
+def test_ceasefire_and_group_pages_map_where_they_apply(client: TestClient) -> None:
+    """Departments drawn as in force where the ceasefire's state says so on the day asked."""
+    states = client.get("/api/ceasefires?as_of=2024-03-01").json()["ceasefires"]
+    live = next(s for s in states if s["in_force"])
+    page = client.get(f"/ceasefire/{live['id']}?as_of=2024-03-01").text
+    groups = dict(re.findall(r'data-code="(\d\d)" data-group="(\w*)"', page))
+    assert set(groups) == {"05", "76"}  # the fixture's two departments with boundaries
+    for code, group in groups.items():
+        reached = any(c == "CO" or c[:2] == code for c in live["in_force"])
+        suspended = any(c == "CO" or c[:2] == code for c in live["suspended"])
+        assert group == ("suspended" if suspended else "in" if reached else ""), code
+    assert 'data-group="' in client.get("/actor/eln").text

@@ -96,7 +96,7 @@ EXTRA = (
     "rate",
     *("store", "registry", "divipola", "boundaries", "population", "observations"),
     *("as_of", "start", "end", "by", "outcome", "category", "level", "period", "source"),
-    *("metric", "territory", "Error", "JSON API"),
+    *("metric", "territory", "Error", "JSON API", "applies"),
 )
 
 

@@ -213,3 +213,31 @@ def svg(outline: Outline, data: MapData | None, label: Any, href: str) -> str:
         'fill="#e6e6e6"/><line x1="0" y1="0" x2="0" y2="6" stroke="#8c8c8c" stroke-width="2"/>'
         f"</pattern></defs>{''.join(shapes)}</svg>"
     )
+
+
+# --- where something applies: presence, scope ------------------------------------------------
+
+HIGHLIGHT = {"in": "#0072b2", "suspended": "#e69f00"}
+
+
+def reach(codes: list[str], department: str) -> bool:
+    """Whether a list of codes (country, departments, municipalities) touches the department."""
+    return any(code == "CO" or code[:2] == department for code in codes)
+
+
+def highlight_svg(outline: Outline, groups: dict[str, list[str]], label: Any) -> str:
+    """Departments coloured by the first group (``in``, ``suspended``) whose codes reach them;
+    the rest plain. ``label(code, group)`` words each department's tooltip."""
+    shapes = []
+    for code, path in outline.paths.items():
+        group = next((g for g, codes in groups.items() if reach(codes, code)), None)
+        fill = HIGHLIGHT.get(group or "", "#f2f2f2")
+        title = html.escape(label(code, group))
+        shapes.append(
+            f'<path d="{path}" data-code="{code}" data-group="{group or ""}" fill="{fill}">'
+            f"<title>{title}</title></path>"
+        )
+    return (
+        f'<svg class="map" viewBox="0 0 {outline.width} {outline.height}" role="img" '
+        f'xmlns="http://www.w3.org/2000/svg">{"".join(shapes)}</svg>'
+    )

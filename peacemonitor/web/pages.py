@@ -58,8 +58,17 @@ PAGES: tuple[Page, ...] = (
 )
 
 
+HIGHLIGHTED = ("actor", "ceasefire")  # pages with a map of where something applies
+
+
 def outline_for(page: str, data: Any, ctx: Any) -> Outline | None:
-    """The map outline a page draws, when it has a map with data."""
+    """The map outline a page draws: the choropleth's level, or departments for a presence or
+    scope map; None when there is nothing to draw."""
+    from peacemonitor.indicators import Level
+
+    if page in HIGHLIGHTED:
+        found: Outline = ctx.outline(Level.DEPARTMENT)
+        return found if found.paths else None
     view = data if page == "map" else getattr(data, "map", None)
     if view is None or getattr(view, "data", None) is None:
         return None

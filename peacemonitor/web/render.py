@@ -58,7 +58,9 @@ class Renderer:
     ) -> str:
         values = self._globals(filters, request)
         values.update(page=page, data=data, title=values["_"](page.title))
-        if outline is not None:
+        if outline is not None and page.name in ("actor", "ceasefire"):
+            values["map_svg"] = Markup(self._where(data, outline, values))
+        elif outline is not None:
             values["map_svg"] = Markup(self._map(data, outline, values))
         return self.env.get_template(page.template).render(values)
 
@@ -74,6 +76,24 @@ class Renderer:
 
         lang = values["lang"]
         return maps.svg(outline, view.data, label, "/territory/{code}" + f"?lang={lang}")
+
+    def _where(self, data: Any, outline: maps.Outline, values: dict[str, Any]) -> str:
+        """Reported presence of a group, or where a ceasefire is in force and suspended."""
+        _ = values["_"]
+        if hasattr(data, "detail"):
+            day = values["f"].day
+            groups = {
+                "in": [
+                    c
+                    for p in data.detail.actor.presence
+                    if p.as_of.first <= day
+                    for c in p.territories
+                ]
+            }
+        else:
+            groups = {"suspended": data.state.suspended, "in": data.state.in_force}
+        words = {"in": _("applies"), "suspended": _("suspended"), None: _("not recorded")}
+        return maps.highlight_svg(outline, groups, lambda code, g: f"{code}: {words[g]}")
 
     def error(self, status: int, message: str, lang: str, request: Request) -> str:
         filters = Filters(lang=lang if lang in LANGUAGES else None)
