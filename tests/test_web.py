@@ -325,3 +325,12 @@ def test_ceasefire_and_group_pages_map_where_they_apply(client: TestClient) -> N
         suspended = any(c == "CO" or c[:2] == code for c in live["suspended"])
         assert group == ("suspended" if suspended else "in" if reached else ""), code
     assert 'data-group="' in client.get("/actor/eln").text
+
+
+def test_a_window_without_events_says_so_instead_of_failing(client: TestClient) -> None:
+    page = client.get("/?lang=en&start=1990&end=1991")
+    assert page.status_code == 200
+    assert "No observations for these filters" in page.text
+    quiet = client.get("/api/territory/11001?outcome=massacre").json()  # Bogotá: no massacre
+    points = {p["period"]: p["value"] for s in quiet["chart"]["series"] for p in s["points"]}
+    assert points["2018"] == 0

@@ -8,12 +8,13 @@ does not cover is ``None`` ("no data", drawn as a gap), never 0.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from peacemonitor.coverage import spans
-from peacemonitor.indicators import Level, Period, Query, indicator, records
+from peacemonitor.indicators import Level, NoObservations, Period, Query, indicator, records
 from peacemonitor.model import Category, PartialDate
 from peacemonitor.store import Store
 from peacemonitor.views import View, categories_for
@@ -63,6 +64,7 @@ def _frames(
     by: Period,
     window: tuple[Any, Any],
     source: str | None,
+    code: str | None,
 ) -> list[pd.DataFrame]:
     covered = covered_categories(store)
     frames = []
@@ -70,9 +72,21 @@ def _frames(
         sources = covered.get(category.value, set())
         if not sources or (source and source not in sources):
             continue
-        query = Query(category, level, by, start=window[0], end=window[1], source=source)
-        frames.append(indicator(store, query))
+        query = Query(category, level, by, window[0], window[1], source, territory=code)
+        frames += _one(store, query)
     return frames
+
+
+def _one(store: Store, query: Query) -> list[pd.DataFrame]:
+    """The indicator frame, or none when the window holds no event of the category anywhere.
+    A territory without events is answered from its whole level (0 where covered)."""
+    for attempt in (query, replace(query, territory=None)):
+        try:
+            frame = indicator(store, attempt)
+        except NoObservations:
+            continue
+        return [frame[frame["territory_code"] == query.territory] if query.territory else frame]
+    return []
 
 
 def series_for(
@@ -90,7 +104,7 @@ def series_for(
     grouped: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] = defaultdict(
         lambda: defaultdict(list)
     )
-    for frame in _frames(store, outcome, level, by, (start, end), source):
+    for frame in _frames(store, outcome, level, by, (start, end), source, code):
         if code is not None:
             frame = frame[frame["territory_code"] == code]
         for row in records(frame):
