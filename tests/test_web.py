@@ -285,16 +285,17 @@ def test_while_an_import_holds_the_store_the_last_answer_is_served(
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         started = time.monotonic()
-        assert client.get("/api/coverage").json() == before
+        held = client.get("/api/coverage")
+        assert held.json() == before and held.headers["X-Peacemonitor-Stale"]
         assert time.monotonic() - started < 1.0
         busy = client.get("/api/search?q=cali")
         assert busy.status_code == 503 and busy.json()["error"]["type"] == "StoreBusy"
     finally:
         holder.terminate()
         holder.wait()
-    assert client.get("/api/coverage").json()["status"]["observations"] == (
-        before["status"]["observations"] + 2
-    )
+    after = client.get("/api/coverage")
+    assert after.json()["status"]["observations"] == before["status"]["observations"] + 2
+    assert "X-Peacemonitor-Stale" not in after.headers
 
 
 def test_unverified_facts_are_marked(client: TestClient) -> None:

@@ -86,13 +86,14 @@ def _add_page(app: FastAPI, page: Page, context: Any, renderer: Renderer) -> Non
                 outline = outline_for(page.name, data, ctx)
                 return renderer.page(page, data, filters, request, outline)
 
-            return HTMLResponse(ctx.cached(f"html:{page.name}", draw, key, filters.lang))
+            body = ctx.cached(f"html:{page.name}", draw, key, filters.lang)
+            return HTMLResponse(body, headers=_stale_header(ctx))
 
     def api(filters: Filters, key: str | None) -> Response:
         """The model as JSON, serialised once per store version (the model is the page's)."""
         with context(filters) as ctx:
             body = ctx.cached(f"json:{page.name}", lambda: build(ctx, key).model_dump_json(), key)
-            return Response(body, media_type="application/json")
+            return Response(body, media_type="application/json", headers=_stale_header(ctx))
 
     if page.keyed:
 
@@ -116,6 +117,11 @@ def _add_page(app: FastAPI, page: Page, context: Any, renderer: Renderer) -> Non
             return api(filters, None)
 
         plain_api.__doc__ = f"{page.title}: the data of the page {page.path}."
+
+
+def _stale_header(ctx: Context) -> dict[str, str]:
+    """Says so when an answer is the last one read because an import held the store."""
+    return {"X-Peacemonitor-Stale": "import-in-progress"} if ctx.stale[0] else {}
 
 
 def _static_dir() -> str:

@@ -32,33 +32,50 @@ class Caches:
     size: int = 512
 
     def remember(
-        self, key: tuple[Any, ...], version: tuple[Any, ...], compute: Callable[[], Any], busy: Any
+        self,
+        key: tuple[Any, ...],
+        version: tuple[Any, ...],
+        compute: Callable[[], Any],
+        impatient: Callable[[Callable[[], Any]], Any],
+        stale: list[bool],
     ) -> Any:
         """``compute()``, unless an earlier call with the same key saw the same store
-        ``version`` (LRU). When the store changed but a writer holds it now (``busy()``), the
-        last answer is served rather than waiting for the import to let go: it is the last
-        committed state this app read, and the next request after the import recomputes. While
-        one request recomputes a changed answer, the others get the previous one instead of
-        all recomputing it at once."""
+        ``version`` (LRU). When the store changed but a writer holds it (``impatient(compute)``
+        raises StoreBusy instead of waiting), the last answer is served rather than waiting for
+        the import to let go: it is the last committed state this app read, and the next request
+        after the import recomputes. While one request recomputes a changed answer, the others
+        get the previous one instead of all recomputing it at once. Serving an earlier answer
+        sets ``stale[0]``, and an answer computed from a stale part is not kept."""
         with self.lock:
             hit = self.pages.get(key)
             if hit is not None:
                 self.pages.move_to_end(key)
-                if hit[0] == version or key in self.computing:
-                    return hit[1]  # current, or being recomputed by another request
+                if hit[0] == version:
+                    return hit[1]
+                if key in self.computing:
+                    stale[0] = True
+                    return hit[1]  # being recomputed by another request
             self.computing.add(key)
         try:
-            if hit is not None and busy():
-                return hit[1]
-            value = compute()
+            value = compute() if hit is None else impatient(compute)
+        except StoreBusy:
+            if hit is None:
+                raise
+            stale[0] = True
+            return hit[1]
         finally:
             with self.lock:
                 self.computing.discard(key)
-        with self.lock:
-            self.pages[key] = (version, value)
-            while len(self.pages) > self.size:
-                self.pages.popitem(last=False)
+        if not stale[0]:
+            with self.lock:
+                self.pages[key] = (version, value)
+                while len(self.pages) > self.size:
+                    self.pages.popitem(last=False)
         return value
+
+
+# How long a request that has an earlier answer to fall back on waits for an importer's lock.
+PATIENCE = 0.25
 
 
 def store_version(path: Path) -> tuple[Any, ...]:
@@ -80,20 +97,28 @@ class Context:
     store: Store
     filters: Filters
     caches: Caches
+    stale: list[bool] = field(default_factory=lambda: [False])  # served an earlier answer
 
     def cached(self, name: str, compute: Callable[[], Any], *key: Any) -> Any:
         """A page's data for these filters, recomputed only when the store changed."""
         filters = self.filters.model_dump_json(exclude={"lang"})
         version = store_version(self.store.path)
-        return self.caches.remember((name, filters, *key), version, compute, self._busy)
+        return self.caches.remember(
+            (name, filters, *key), version, compute, self._impatient, self.stale
+        )
 
-    def _busy(self) -> bool:
-        """Whether another process holds the store for writing right now (no waiting)."""
+    def _impatient(self, compute: Callable[[], Any]) -> Any:
+        """``compute()`` with reads that give up (StoreBusy) after ``PATIENCE`` s of lock."""
+        if not isinstance(self.store, PinnedStore):
+            with Store(self.store.path, timeout=PATIENCE).read():
+                pass
+            return compute()
+        before = self.store.held.get("patience")
+        self.store.held["patience"] = PATIENCE if before is None else min(before, PATIENCE)
         try:
-            with Store(self.store.path, timeout=0).read():
-                return False
-        except StoreBusy:
-            return True
+            return compute()
+        finally:
+            self.store.held["patience"] = before
 
     def registry(self) -> Registry:
         """The store's registry, validated once per registry load."""
@@ -140,7 +165,9 @@ class PinnedStore(Store):
     def read(self) -> Iterator[Any]:
         if "connection" not in self.held:
             stack = ExitStack()
-            self.held["connection"] = stack.enter_context(Store.read(self))
+            patience = self.held.get("patience")
+            timeout = self.timeout if patience is None else patience
+            self.held["connection"] = stack.enter_context(Store(self.path, timeout).read())
             self.held["stack"] = stack
         yield self.held["connection"]
 

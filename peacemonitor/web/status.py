@@ -10,7 +10,7 @@ import datetime as dt
 
 from pydantic import BaseModel
 
-from peacemonitor.errors import PeacemonitorError
+from peacemonitor.errors import PeacemonitorError, StoreBusy
 from peacemonitor.store import Store
 
 # Human labels and licence notes of the observation sources the importers write.
@@ -99,6 +99,8 @@ def store_status(store: Store) -> StoreStatus:
     try:
         with store.read() as db:
             counts = {k: int(db.execute(sql).fetchone()[0]) for k, sql in _COUNTS.items()}  # type: ignore[index]
+    except StoreBusy:
+        raise  # a wait, not a state of the store: the caller serves its last answer or says so
     except PeacemonitorError as error:
         return StoreStatus(store=str(store.path), exists=True, error=str(error))
     return StoreStatus(store=str(store.path), exists=True, **counts)
