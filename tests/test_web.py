@@ -290,9 +290,12 @@ def test_while_an_import_holds_the_store_the_last_answer_is_served(
         assert time.monotonic() - started < 1.0
         busy = client.get("/api/search?q=cali")
         assert busy.status_code == 503 and busy.json()["error"]["type"] == "StoreBusy"
+        again = client.get("/api/coverage")  # within the window: no new try
+        assert again.json() == before and again.headers["X-Peacemonitor-Stale"]
     finally:
         holder.terminate()
         holder.wait()
+    client.app.state.caches.busy_window = 0.0  # type: ignore[attr-defined]
     after = client.get("/api/coverage")
     assert after.json()["status"]["observations"] == before["status"]["observations"] + 2
     assert "X-Peacemonitor-Stale" not in after.headers

@@ -53,6 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
     caches, renderer = Caches(), Renderer(translators(), PAGES)
     store = settings.store()
     app.state.settings = settings
+    app.state.caches = caches
 
     @contextmanager
     def context(filters: Filters) -> Iterator[Context]:

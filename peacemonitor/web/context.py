@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -29,6 +30,11 @@ class Caches:
     outlines: dict[tuple[str, int], Any] = field(default_factory=dict)
     pages: OrderedDict[tuple[Any, ...], Any] = field(default_factory=OrderedDict)
     computing: set[tuple[Any, ...]] = field(default_factory=set)
+    # After a read found the store held by an importer, answers with an earlier version are
+    # served for ``busy_window`` s without trying: an import commits file after file, and
+    # recomputing every answer after each file would keep the app busy recomputing.
+    last_busy: float = -1e9
+    busy_window: float = 3.0
     size: int = 512
 
     def remember(
@@ -52,13 +58,14 @@ class Caches:
                 self.pages.move_to_end(key)
                 if hit[0] == version:
                     return hit[1]
-                if key in self.computing:
+                if key in self.computing or self._importing():
                     stale[0] = True
-                    return hit[1]  # being recomputed by another request
+                    return hit[1]  # being recomputed, or an import is running
             self.computing.add(key)
         try:
             value = compute() if hit is None else impatient(compute)
         except StoreBusy:
+            self.last_busy = time.monotonic()
             if hit is None:
                 raise
             stale[0] = True
@@ -72,6 +79,9 @@ class Caches:
                 while len(self.pages) > self.size:
                     self.pages.popitem(last=False)
         return value
+
+    def _importing(self) -> bool:
+        return time.monotonic() - self.last_busy < self.busy_window
 
 
 # How long a request that has an earlier answer to fall back on waits for an importer's lock.
