@@ -18,7 +18,6 @@ from peacemonitor.gazetteer import Gazetteer, load_divipola
 from peacemonitor.importers.events import BAD, Column, typed_batch
 from peacemonitor.imports import (
     BadFile,
-    CannotRevise,
     UnknownLayout,
     import_file,
     import_files,
@@ -196,12 +195,6 @@ def test_a_revised_version_replaces_events_only_when_asked(
     assert rows(store, "SELECT count(*) FROM observations") == [(7,)]
     history = [(r.file, r.observations_replaced) for r in import_history(store)]
     assert history[-1] == ("ged_hdx_revised.csv", 1)
-
-
-def test_revise_is_refused_where_rows_have_no_ids(world: tuple[Store, Gazetteer]) -> None:
-    store, gazetteer = world
-    with pytest.raises(CannotRevise, match="massacres: its rows carry no ids of their own"):
-        import_files(store, "massacres", [DATA / "ged_hdx_small.csv"], gazetteer, revise=True)
 
 
 def test_without_boundaries_names_decide_under_the_same_precision(tmp_path: Path) -> None:
