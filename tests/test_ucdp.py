@@ -382,12 +382,6 @@ def test_cli_import_revise_says_what_it_replaced(cli: Any, tmp_path: Path) -> No
     )
     code, out = cli("import", "ucdp", str(DATA / "ged_hdx_small.csv"), "-f", "json", "--revise")
     assert code == 0 and json.loads(out)[0]["observations_replaced"] == 7
-    code, out = cli("import", "police", str(DATA / "ged_hdx_small.csv"), "--revise")
-    assert (code, out) == (
-        1,
-        "error: police: its rows carry no ids of their own, so a new version of a file cannot "
-        "say which stored rows it revises\n",
-    )
 
 
 def test_retry_reads_a_quarantined_row_as_it_was_read(world: tuple[Store, Gazetteer]) -> None:
