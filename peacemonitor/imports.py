@@ -500,6 +500,10 @@ class CoverageSpan(BaseModel):
     territory_level: str
     first: dt.date
     last: dt.date
+    # The country the observations lie in: DIVIPOLA codes are Colombia's ("CO"); an event of
+    # another country is stored at country level under that country's code. Coverage is per
+    # country, so a file of Ukraine's events never makes Colombia's months 0.
+    country: str = "CO"
 
 
 class ImportReport(BaseModel):
@@ -1307,7 +1311,7 @@ def _scalar(
     return rows[0][0] if rows else None
 
 
-_SPAN_KEYS = ("category", "unit", "territory_level", "first", "last")
+_SPAN_KEYS = ("category", "unit", "territory_level", "first", "last", "country")
 
 
 def _part_sum(sums: dict[str, float], part: str | None) -> float:
@@ -1322,10 +1326,11 @@ def _strictly_increasing(numbers: Any) -> bool:
 
 
 def merge_spans(spans: Iterable[CoverageSpan]) -> list[CoverageSpan]:
-    """One span per (category, unit, level): from the earliest first to the latest last."""
-    merged: dict[tuple[str, str, str], CoverageSpan] = {}
+    """One span per (category, unit, level, country): from the earliest first to the latest
+    last."""
+    merged: dict[tuple[str, str, str, str], CoverageSpan] = {}
     for span in spans:
-        key = (span.category, span.unit, span.territory_level)
+        key = (span.category, span.unit, span.territory_level, span.country)
         old = merged.get(key)
         merged[key] = (
             span
@@ -1410,7 +1415,8 @@ SELECT part, sum(count), category, unit, territory_level, min(date_first),
        max(CASE date_precision
            WHEN 'year' THEN make_date(year(date_first), 12, 31)
            WHEN 'month' THEN last_day(date_first)
-           ELSE date_first END)
+           ELSE date_first END),
+       CASE territory_level WHEN 'country' THEN territory_code ELSE 'CO' END
 FROM {} GROUP BY ALL
 """
 _SETTLE_SQL = """

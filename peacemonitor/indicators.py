@@ -159,8 +159,10 @@ def _territories(db: duckdb.DuckDBPyConnection, level: Level) -> dict[str, str]:
 def _coverage(store: Store, query: Query) -> dict[tuple[str, str], tuple[list[Any], str]]:
     """(source, unit) → (merged covered intervals, finest level) for the category."""
     found = {}
-    for (source, category, unit), items in spans(store).items():
-        if category != query.category.value or (query.source and source != query.source):
+    for (source, category, unit, country), items in spans(store).items():
+        if country != COUNTRY or category != query.category.value:
+            continue
+        if query.source and source != query.source:
             continue
         level = max((lvl for _, lvl in items), key=lambda lvl: LEVEL_ORDER.get(lvl, -1))
         found[(source, unit)] = (merge(interval for interval, _ in items), level)

@@ -244,7 +244,10 @@ def coverage(ctx: typer.Context, format: FormatOpt = Format.TABLE) -> None:
     from peacemonitor.coverage import coverage as covered
 
     rows = covered(settings(ctx).store())
-    columns = ["source", "category", "unit", "territory_level", "first", "last", "months", "gaps"]
+    columns = [
+        "source", "country_name", "category", "unit", "territory_level", "first", "last",
+        "months", "gaps",
+    ]  # fmt: skip
     emit(rows, columns, format)
 
 
