@@ -421,3 +421,10 @@ def top(frame: pd.DataFrame, key: SortKey, n: int | None = None) -> pd.DataFrame
     )
     ordered = ordered.drop(columns="_key").reset_index(drop=True)
     return ordered.head(n) if n is not None else ordered
+
+
+def territory_names(store: Store) -> dict[str, str]:
+    """Every territory code the store can name (DIVIPOLA loaded), else an empty mapping: what
+    the CLI and pages print beside codes."""
+    with store.read() as db:
+        return dict(db.execute("SELECT code, name FROM territories").fetchall())
