@@ -12,7 +12,9 @@ import pytest
 from conftest import world_store
 
 from peacemonitor.gazetteer import Gazetteer
-from peacemonitor.imports import UnknownLayout, import_file, list_quarantine, retry_quarantine
+from peacemonitor.importers.framework.errors import UnknownLayout
+from peacemonitor.quarantine import list_quarantine, retry_quarantine
+from peacemonitor.runner import import_file
 from peacemonitor.store import Store
 
 DATA = Path(__file__).parent / "data" / "imports" / "acled"

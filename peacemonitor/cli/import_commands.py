@@ -10,7 +10,8 @@ import typer
 from peacemonitor.cli.render import Format, emit
 
 if TYPE_CHECKING:
-    from peacemonitor.imports import ImportFailed, ImportReport
+    from peacemonitor.importers.framework.errors import ImportFailed
+    from peacemonitor.importers.framework.report import ImportReport
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 REPORT_COLUMNS = [
@@ -76,7 +77,7 @@ def import_(
     command exits with code 1. A new version of a UCDP or ACLED file revises events: without
     --revise its known ids count as already present; with it they replace what was stored."""
     from peacemonitor.cli import settings
-    from peacemonitor.imports import get_importer, import_files, load_resolver
+    from peacemonitor.runner import get_importer, import_files, load_resolver
 
     get_importer(source)
     store = settings(ctx).store()
@@ -137,7 +138,7 @@ def quarantine_list(
 
     Sensitive values are redacted unless PEACEMONITOR_SHOW_SENSITIVE=1."""
     from peacemonitor.cli import settings
-    from peacemonitor.imports import list_quarantine
+    from peacemonitor.quarantine import list_quarantine
 
     config = settings(ctx)
     entries = list_quarantine(config.store(), source, all_, config.show_sensitive)
@@ -164,7 +165,8 @@ def quarantine_retry(
 
     Rows that now resolve are stored; each file's retry is recorded with its own accounting."""
     from peacemonitor.cli import settings
-    from peacemonitor.imports import load_resolver, retry_quarantine
+    from peacemonitor.quarantine import retry_quarantine
+    from peacemonitor.runner import load_resolver
 
     store = settings(ctx).store()
     reports = retry_quarantine(store, load_resolver(store), source)

@@ -57,19 +57,18 @@ from peacemonitor.importers.events import (
     typed_batch,
     utf8_copy,
 )
-from peacemonitor.importers.tabular import is_blank, norm, read_csv_rows, sniff_format
-from peacemonitor.imports import (
-    ImportContext,
+from peacemonitor.importers.framework.context import BaseImporter, ImportContext, QuarantineRow
+from peacemonitor.importers.framework.errors import UnknownLayout
+from peacemonitor.importers.framework.items import (
     Item,
     Layout,
     NonData,
     QuarantineBatch,
-    QuarantineRow,
     RowKind,
     RowsRead,
-    UnknownLayout,
-    Unplaced,
 )
+from peacemonitor.importers.framework.places import Unplaced
+from peacemonitor.importers.tabular import is_blank, norm, read_csv_rows, sniff_format
 from peacemonitor.model import Precision, Unit
 
 if TYPE_CHECKING:
@@ -182,7 +181,7 @@ def recognise(path: Path, head: CsvHead) -> tuple[str, dict[str, int]]:
     return "acled-export", wanted
 
 
-class AcledImporter:
+class AcledImporter(BaseImporter):
     """``peacemonitor import acled FILE`` (events and HDX aggregates)."""
 
     source = SOURCE
@@ -591,7 +590,7 @@ def _held_batch(held: list[tuple[int, str, str, str, dict[str, Any]]]) -> Quaran
 
     import pyarrow as pa
 
-    from peacemonitor.imports import jsonable
+    from peacemonitor.importers.framework.items import jsonable
 
     raws = [json.dumps(jsonable(raw), ensure_ascii=False) for *_, raw in held]
     sensitive = sorted({k for *_, raw in held for k in raw["cells"]})

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from peacemonitor.importers.events import ActorNames
+from peacemonitor.importers.framework.context import BaseImporter, ImportContext, QuarantineRow
+from peacemonitor.importers.framework.items import Item, Layout, NonData, Records, RowKind, RowsRead
 from peacemonitor.importers.process import (
     Held,
     RegistryView,
@@ -23,16 +25,6 @@ from peacemonitor.importers.process import (
     records_table,
 )
 from peacemonitor.importers.tabular import FieldSpec, LayoutSpec, find_header, is_blank, norm
-from peacemonitor.imports import (
-    ImportContext,
-    Item,
-    Layout,
-    NonData,
-    QuarantineRow,
-    Records,
-    RowKind,
-    RowsRead,
-)
 from peacemonitor.model import PartialDate, Precision
 
 if TYPE_CHECKING:
@@ -60,7 +52,7 @@ MASK = "x"
 NO_END = "the file gives no end date"
 
 
-class CeasefiresImporter:
+class CeasefiresImporter(BaseImporter):
     """``peacemonitor import ceasefires FILE``."""
 
     source = SOURCE

@@ -25,8 +25,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from peacemonitor.importers.framework.errors import BadFile
+from peacemonitor.importers.framework.items import QuarantineBatch
+from peacemonitor.importers.framework.places import PlaceCache
 from peacemonitor.importers.tabular import norm, sniff_format
-from peacemonitor.imports import BadFile, PlaceCache, QuarantineBatch
 from peacemonitor.names import normalize_name
 
 if TYPE_CHECKING:

@@ -19,6 +19,10 @@ import math
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from peacemonitor.importers.framework.batches import BatchBuilder
+from peacemonitor.importers.framework.context import BaseImporter, ImportContext, QuarantineRow
+from peacemonitor.importers.framework.items import Item, NonData, Quarantined, RowKind
+from peacemonitor.importers.framework.places import Place, Unplaced
 from peacemonitor.importers.tabular import (
     FieldSpec,
     Header,
@@ -31,17 +35,6 @@ from peacemonitor.importers.tabular import (
     raw_record,
     stream_list,
     text,
-)
-from peacemonitor.imports import (
-    BatchBuilder,
-    ImportContext,
-    Item,
-    NonData,
-    Place,
-    Quarantined,
-    QuarantineRow,
-    RowKind,
-    Unplaced,
 )
 from peacemonitor.model import Category, Precision, Unit
 
@@ -69,7 +62,7 @@ ATTRIBUTES = ("sex", "leader_type", "role", "longitude", "latitude")
 SENSITIVE = ("name", "narrative", "other", "links")
 
 
-class LeadersImporter:
+class LeadersImporter(BaseImporter):
     """``peacemonitor import leaders FILE``."""
 
     source = SOURCE

@@ -12,6 +12,16 @@ import functools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from peacemonitor.importers.framework.batches import BatchBuilder
+from peacemonitor.importers.framework.context import BaseImporter, ImportContext, QuarantineRow
+from peacemonitor.importers.framework.items import (
+    DeclaredTotal,
+    Item,
+    NonData,
+    Quarantined,
+    RowKind,
+)
+from peacemonitor.importers.framework.places import Place, Unplaced
 from peacemonitor.importers.tabular import (
     FieldSpec,
     Header,
@@ -27,18 +37,6 @@ from peacemonitor.importers.tabular import (
     raw_record,
     stream_list,
     text,
-)
-from peacemonitor.imports import (
-    BatchBuilder,
-    DeclaredTotal,
-    ImportContext,
-    Item,
-    NonData,
-    Place,
-    Quarantined,
-    QuarantineRow,
-    RowKind,
-    Unplaced,
 )
 from peacemonitor.model import Category, Precision, Unit
 
@@ -58,7 +56,7 @@ LIST = LayoutSpec(
 PARTS = (("incidents", Unit.INCIDENTS), ("victims", Unit.VICTIMS))
 
 
-class MassacresImporter:
+class MassacresImporter(BaseImporter):
     """``peacemonitor import massacres FILE``."""
 
     source = SOURCE

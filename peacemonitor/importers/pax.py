@@ -13,6 +13,8 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from peacemonitor.importers.events import ActorNames
+from peacemonitor.importers.framework.context import BaseImporter, ImportContext, QuarantineRow
+from peacemonitor.importers.framework.items import Item, Layout, NonData, Records, RowKind, RowsRead
 from peacemonitor.importers.process import (
     Held,
     RegistryView,
@@ -28,16 +30,6 @@ from peacemonitor.importers.tabular import (
     is_blank,
     norm,
     parse_date,
-)
-from peacemonitor.imports import (
-    ImportContext,
-    Item,
-    Layout,
-    NonData,
-    QuarantineRow,
-    Records,
-    RowKind,
-    RowsRead,
 )
 from peacemonitor.model import Precision
 
@@ -66,7 +58,7 @@ COLUMNS = (
 COUNTRY = "colombia"
 
 
-class PaxImporter:
+class PaxImporter(BaseImporter):
     """``peacemonitor import pax FILE``."""
 
     source = SOURCE

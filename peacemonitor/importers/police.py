@@ -23,6 +23,19 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from peacemonitor.categories import POLICE_CRIME
+from peacemonitor.importers.framework.batches import BatchBuilder
+from peacemonitor.importers.framework.context import BaseImporter, ImportContext, QuarantineRow
+from peacemonitor.importers.framework.errors import UnknownLayout
+from peacemonitor.importers.framework.items import (
+    DeclaredTotal,
+    Item,
+    Layout,
+    NonData,
+    Quarantined,
+    RowKind,
+    RowsRead,
+)
+from peacemonitor.importers.framework.places import Place, Unplaced
 from peacemonitor.importers.tabular import (
     FieldSpec,
     Header,
@@ -37,21 +50,6 @@ from peacemonitor.importers.tabular import (
     parse_date,
     raw_record,
     text,
-)
-from peacemonitor.imports import (
-    BatchBuilder,
-    DeclaredTotal,
-    ImportContext,
-    Item,
-    Layout,
-    NonData,
-    Place,
-    Quarantined,
-    QuarantineRow,
-    RowKind,
-    RowsRead,
-    UnknownLayout,
-    Unplaced,
 )
 from peacemonitor.model import Category, Precision, Unit
 
@@ -137,7 +135,7 @@ def unit_for(category: Category, has_sex: bool) -> Unit:
     )
 
 
-class PoliceImporter:
+class PoliceImporter(BaseImporter):
     """``peacemonitor import police FILE``: every Police layout above."""
 
     source = SOURCE

@@ -220,7 +220,7 @@ def records_table(records: list[dict[str, Any]], columns: Sequence[str]) -> Any:
 
     import pyarrow as pa
 
-    from peacemonitor.imports import jsonable
+    from peacemonitor.importers.framework.items import jsonable
 
     data: dict[str, Any] = {}
     for name in columns:
@@ -244,7 +244,7 @@ def held_batch(held: list[Held]) -> Any:
 
     import pyarrow as pa
 
-    from peacemonitor.imports import QuarantineBatch, jsonable
+    from peacemonitor.importers.framework.items import QuarantineBatch, jsonable
 
     return QuarantineBatch(
         pa.table(

@@ -46,17 +46,10 @@ from peacemonitor.importers.events import (
     typed_batch,
     utf8_copy,
 )
+from peacemonitor.importers.framework.context import BaseImporter, ImportContext, QuarantineRow
+from peacemonitor.importers.framework.errors import UnknownLayout
+from peacemonitor.importers.framework.items import Item, Layout, NonData, RowKind, RowsRead
 from peacemonitor.importers.tabular import norm
-from peacemonitor.imports import (
-    ImportContext,
-    Item,
-    Layout,
-    NonData,
-    QuarantineRow,
-    RowKind,
-    RowsRead,
-    UnknownLayout,
-)
 from peacemonitor.model import Precision, Unit
 
 if TYPE_CHECKING:
@@ -121,7 +114,7 @@ def recognise(path: Path, head: CsvHead) -> tuple[str, dict[str, int], int]:
     return ("ucdp-ged-hdx", wanted, 2) if hxl else ("ucdp-ged-45", wanted, 1)
 
 
-class UcdpImporter:
+class UcdpImporter(BaseImporter):
     """``peacemonitor import ucdp FILE``."""
 
     source = SOURCE
