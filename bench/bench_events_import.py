@@ -395,7 +395,7 @@ def shared_data() -> Path:
 
 def reference_store(folder: Path, data: Path) -> Path:
     """DIVIPOLA, the full MGN municipal geometry (the point index) and the registry."""
-    from peacemonitor.gazetteer import load_path
+    from peacemonitor.reference import load_path
     from peacemonitor.registry import bundled_directory, load, save
     from peacemonitor.store import Store
 

@@ -49,8 +49,9 @@ def pandas_baseline(files: list[Path]) -> dict[int, float]:
 
 
 def ours(files: list[Path], data: Path) -> tuple[float, int, dict[int, float]]:
-    from peacemonitor.gazetteer import Gazetteer, load_path
+    from peacemonitor.gazetteer import Gazetteer
     from peacemonitor.importers.framework.report import ImportReport
+    from peacemonitor.reference import load_path
     from peacemonitor.runner import import_files
     from peacemonitor.store import Store
 

@@ -28,7 +28,9 @@ import numpy as np
 import shapely
 
 from peacemonitor.errors import PeacemonitorError
-from peacemonitor.gazetteer import (
+from peacemonitor.model import MatchKind, TerritoryLevel, Unresolved
+from peacemonitor.store import Store
+from peacemonitor.territories import (
     COUNTRY_CODE,
     LoadReport,
     PointResolutions,
@@ -37,8 +39,6 @@ from peacemonitor.gazetteer import (
     record_load,
     sha256_of,
 )
-from peacemonitor.model import MatchKind, TerritoryLevel, Unresolved
-from peacemonitor.store import Store
 
 FULL_MIN_VERTICES = 50_000
 """A boundary file with at least this many vertices is detailed enough for point-in-polygon."""

@@ -19,7 +19,10 @@ from typing import Any
 import duckdb
 
 from peacemonitor.errors import PeacemonitorError
-from peacemonitor.gazetteer import (
+from peacemonitor.model import TerritoryLevel
+from peacemonitor.names import normalize_name
+from peacemonitor.store import Store
+from peacemonitor.territories import (
     COUNTRY_CODE,
     GazetteerNotLoaded,
     InvalidCode,
@@ -31,9 +34,6 @@ from peacemonitor.gazetteer import (
     record_load,
     sha256_of,
 )
-from peacemonitor.model import TerritoryLevel
-from peacemonitor.names import normalize_name
-from peacemonitor.store import Store
 
 SERIES_BREAK_YEAR = 2018
 """The first year of DANE's projections based on the 2018 census (CNPV 2018)."""
