@@ -9,9 +9,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum, StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import (
     BaseModel,
@@ -566,34 +566,3 @@ class Statistic(Cited):
         if not re.fullmatch(r"[a-z0-9]+([-_][a-z0-9]+)*", value):
             raise ValueError("indicator is a lower-case slug, e.g. social-leaders-killed")
         return value
-
-
-# --- observations ----------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Observation:
-    """A count of something in a unit, at a date and a territory, from one source record.
-
-    ``record_id`` is the source's own id, or "<file sha256>:<row>" — never a hash of the row's
-    content, since real files hold identical rows that are distinct events. ``part`` tells apart
-    the observations one row yields (a wide table's year columns).
-    """
-
-    source: str
-    record_id: str
-    category: Category
-    unit: Unit
-    count: float
-    date: PartialDate
-    territory_level: TerritoryLevel
-    territory_code: str
-    resolution: str
-    actor_ids: list[str] = field(default_factory=list)
-    actor_raw: list[str] = field(default_factory=list)
-    deaths_best: float | None = None
-    deaths_low: float | None = None
-    deaths_high: float | None = None
-    civilian_targeting: bool | None = None
-    part: str = ""
-    attributes: dict[str, Any] = field(default_factory=dict)

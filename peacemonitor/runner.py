@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from peacemonitor import observations
 from peacemonitor.errors import PeacemonitorError
 from peacemonitor.gazetteer import Gazetteer
 from peacemonitor.importers import IMPORTERS
@@ -830,11 +831,7 @@ def _strictly_increasing(numbers: Any) -> bool:
     return len(numbers) < 2 or bool(np.all(numbers[1:] > numbers[:-1]))
 
 
-_TARGET = (
-    "record_id, part, row_number, category, unit, count, date_first, date_precision, "
-    "territory_level, territory_code, resolution, actor_ids, actor_raw, deaths_best, "
-    "deaths_low, deaths_high, civilian_targeting, attributes, sensitive"
-)
+_TARGET = ", ".join(observations.STORED)
 
 
 def _column_sql(name: str, names: Sequence[str]) -> str:
@@ -842,12 +839,7 @@ def _column_sql(name: str, names: Sequence[str]) -> str:
         derived = "$sha || ':' || row_number"
         return f"coalesce(record_id, {derived})" if name in names else derived
     if name not in names:
-        casts = {
-            "actor_ids": "VARCHAR[]",
-            "actor_raw": "VARCHAR[]",
-            "civilian_targeting": "BOOLEAN",
-        }
-        return f"NULL::{casts.get(name, 'DOUBLE' if name.startswith('deaths') else 'JSON')}"
+        return f"NULL::{observations.BY_NAME[name].sql}"
     if name in ("attributes", "sensitive"):
         return f"to_json({name})"
     return name
@@ -867,7 +859,7 @@ def _select_sql(names: Sequence[str], sha256: str) -> str:
     text = "attributes_json" in names
     names = _target_names(names)
     columns = []
-    for n in _TARGET.split(", "):
+    for n in observations.STORED:
         sql = "attributes_json::JSON" if text and n == "attributes" else _column_sql(n, names)
         columns.append(f"{sql.replace('$sha', repr(sha256))} AS {n}")
     return ", ".join(columns)
@@ -940,6 +932,8 @@ INSERT INTO quarantine
 SELECT $id, $source, $layout, $file, $sha, row_number, record_id, reason, column_name, detail,
        {raw}, sensitive_columns, NULL, NULL
 """
+_HELD_INSERT_NEW_SQL = _HELD_INSERT_FRESH_SQL + "FROM held_staging h WHERE NOT present\n"
+"""Held rows of a file never seen: none can be held already."""
 _HELD_INSERT_SQL = (
     _HELD_INSERT_FRESH_SQL
     + """FROM held_staging h
@@ -948,7 +942,6 @@ WHERE NOT present AND NOT EXISTS (
     AND q.row_number = h.row_number AND q.resolved_at IS NULL)
 """
 )
-_HELD_INSERT_NEW_SQL = _HELD_INSERT_SQL.split("AND NOT EXISTS")[0]
 _HELD_RETRY_SQL = """
 UPDATE quarantine q SET reason = h.reason, column_name = h.column_name, detail = h.detail
 FROM held_staging h

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from peacemonitor import observations
 from peacemonitor.importers.framework.items import DEFAULT_BATCH_ROWS
 from peacemonitor.importers.framework.places import Place
 
@@ -13,34 +14,9 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 
-CORE_COLUMNS = (
-    "row_number",
-    "record_id",
-    "part",
-    "category",
-    "unit",
-    "count",
-    "date_first",
-    "date_precision",
-    "territory_level",
-    "territory_code",
-    "resolution",
-)
-OPTIONAL_COLUMNS = (
-    "actor_ids",
-    "actor_raw",
-    "deaths_best",
-    "deaths_low",
-    "deaths_high",
-    "civilian_targeting",
-    "attributes",
-    "sensitive",
-)
-
-
-_CORE_TYPES = ("int64", "string", "string", "string", "string", "float64", "date32") + (
-    "string",
-) * 4
+CORE_COLUMNS = observations.CORE
+OPTIONAL_COLUMNS = observations.OPTIONAL
+_CORE_TYPES = tuple(observations.BY_NAME[name].arrow for name in CORE_COLUMNS)
 
 
 class BatchBuilder:
