@@ -28,16 +28,15 @@ import numpy as np
 import shapely
 
 from peacemonitor.errors import PeacemonitorError
-from peacemonitor.model import MatchKind, TerritoryLevel, Unresolved
+from peacemonitor.files import file_sha256
+from peacemonitor.model import COUNTRY_CODE, MatchKind, TerritoryLevel, Unresolved
 from peacemonitor.store import Store
 from peacemonitor.territories import (
-    COUNTRY_CODE,
     LoadReport,
     PointResolutions,
     TerritoryFileInvalid,
     UnrecognisedFile,
     record_load,
-    sha256_of,
 )
 
 FULL_MIN_VERTICES = 50_000
@@ -636,7 +635,7 @@ def load_boundaries(store: Store, path: Path, detail: str | None = None) -> list
             listed = ", ".join(unknown[:10])
             message = f"{len(unknown)} code(s) not in the gazetteer: {listed}"
             raise TerritoryFileInvalid(path, None, column, message)
-    sha = sha256_of(path)
+    sha = file_sha256(path)
     index = _build_index(layers) if detail == "full" else None
     reports = []
     with store.write() as db:

@@ -13,12 +13,11 @@ from typing import Any
 import duckdb
 import yaml
 
-from peacemonitor.model import TerritoryLevel
+from peacemonitor.files import file_sha256
+from peacemonitor.model import COUNTRY_CODE, COUNTRY_NAME, TerritoryLevel
 from peacemonitor.names import normalize_name
 from peacemonitor.store import Store
 from peacemonitor.territories import (
-    COUNTRY_CODE,
-    COUNTRY_NAME,
     InvalidCode,
     LoadReport,
     PlaceName,
@@ -30,7 +29,6 @@ from peacemonitor.territories import (
     place_key,
     read_text_table,
     record_load,
-    sha256_of,
 )
 
 # --- reading DIVIPOLA files ------------------------------------------------------------------
@@ -340,7 +338,7 @@ def apply_curated(db: duckdb.DuckDBPyConnection) -> int:
 def load_divipola(store: Store, path: Path) -> LoadReport:
     """Load one DIVIPOLA file in one transaction; loading it again changes nothing."""
     read = read_divipola(path)
-    sha = sha256_of(path)
+    sha = file_sha256(path)
     with store.write() as db:
         _ensure_country(db)
         _upsert_territories(db, read.territories, read.layout in _AUTHORITATIVE)

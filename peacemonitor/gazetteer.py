@@ -29,14 +29,12 @@ from peacemonitor.boundaries import (
     resolve_points,
 )
 from peacemonitor.divipola import load_divipola as load_divipola
-from peacemonitor.model import MatchKind, TerritoryLevel, Unresolved
+from peacemonitor.model import COUNTRY_CODE, COUNTRY_NAME, MatchKind, TerritoryLevel, Unresolved
 from peacemonitor.reference import load_file as load_file
 from peacemonitor.reference import load_path as load_path
 from peacemonitor.reference import reference_files as reference_files
 from peacemonitor.store import Store
 from peacemonitor.territories import (
-    COUNTRY_CODE,
-    COUNTRY_NAME,
     NUMBER,
     UNRESOLVED,
     GazetteerNotLoaded,

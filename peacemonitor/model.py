@@ -111,6 +111,11 @@ def parse_day(value: str | dt.date) -> dt.date:
 # --- territories -----------------------------------------------------------------------------
 
 
+COUNTRY_CODE = "CO"
+"""The country's code wherever a territory code is expected (ISO 3166 alpha-2)."""
+COUNTRY_NAME = "COLOMBIA"
+
+
 class TerritoryLevel(StrEnum):
     COUNTRY = "country"
     DEPARTMENT = "department"
@@ -161,6 +166,29 @@ class Unresolved(StrEnum):
     AMBIGUOUS = "ambiguous"
     OUTSIDE_COUNTRY = "outside-country"
     TOO_IMPRECISE = "too-imprecise"
+
+
+class QuarantineReason(StrEnum):
+    """Why a row was quarantined rather than stored (the ``reason`` of every quarantined row)."""
+
+    BAD_DATE = "bad-date"
+    BAD_COUNT = "bad-count"
+    BAD_VALUE = "bad-value"
+    BAD_CATEGORY = "bad-category"
+    MISSING_ID = "missing-id"
+    MISSING_PLACE = "missing-place"
+    OUTSIDE_CATEGORIES = "outside-categories"
+    UNKNOWN_DATASET = "unknown-dataset"
+    TERRITORY_UNKNOWN = "territory-unknown"
+    TERRITORY_AMBIGUOUS = "territory-ambiguous"
+    TERRITORY_OUTSIDE_COUNTRY = "territory-outside-country"
+    TERRITORY_TOO_IMPRECISE = "territory-too-imprecise"
+    TERRITORY_CONFLICT = "territory-conflict"
+
+    @classmethod
+    def of_place(cls, why: Unresolved) -> QuarantineReason:
+        """The reason for a place the gazetteer could not resolve."""
+        return cls(f"territory-{why.value}")
 
 
 # --- categories ------------------------------------------------------------------------------

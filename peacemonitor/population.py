@@ -19,11 +19,11 @@ from typing import Any
 import duckdb
 
 from peacemonitor.errors import PeacemonitorError
-from peacemonitor.model import TerritoryLevel
+from peacemonitor.files import file_sha256
+from peacemonitor.model import COUNTRY_CODE, TerritoryLevel
 from peacemonitor.names import normalize_name
 from peacemonitor.store import Store
 from peacemonitor.territories import (
-    COUNTRY_CODE,
     GazetteerNotLoaded,
     InvalidCode,
     LoadReport,
@@ -32,7 +32,6 @@ from peacemonitor.territories import (
     parse_code,
     read_text_table,
     record_load,
-    sha256_of,
 )
 
 SERIES_BREAK_YEAR = 2018
@@ -418,7 +417,7 @@ def load_population(
     if not table.rows:
         raise TerritoryFileInvalid(path, None, None, "no population rows")
     name = vintage or default_vintage(table)
-    sha = sha256_of(path)
+    sha = file_sha256(path)
     first, last = table.years
     with store.write() as db:
         _check_codes(path, table, _known_codes(db))

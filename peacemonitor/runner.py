@@ -18,7 +18,6 @@ held rows, revisions) and its SQL; split apart, the one invariant it keeps would
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import math
 import time
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from peacemonitor import observations
 from peacemonitor.errors import PeacemonitorError
+from peacemonitor.files import file_sha256 as _sha256
 from peacemonitor.gazetteer import Gazetteer
 from peacemonitor.importers import IMPORTERS
 from peacemonitor.importers.framework.context import ImportContext, Importer
@@ -95,14 +95,11 @@ def get_importer(source: str) -> Importer:
 
 
 def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
+    """The file's checksum; a named error when the file cannot be read."""
     try:
-        with path.open("rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
+        return _sha256(path)
     except OSError as error:
         raise BadFile(path, f"cannot read the file: {error.strerror or error}") from None
-    return digest.hexdigest()
 
 
 ProgressFn = Callable[[int], None]

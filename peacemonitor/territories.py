@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import json
 import math
@@ -24,11 +23,8 @@ import duckdb
 import numpy as np
 
 from peacemonitor.errors import PeacemonitorError
-from peacemonitor.model import MatchKind, TerritoryLevel, Unresolved
+from peacemonitor.model import COUNTRY_CODE, MatchKind, TerritoryLevel, Unresolved
 from peacemonitor.names import normalize_name
-
-COUNTRY_CODE = "CO"
-COUNTRY_NAME = "COLOMBIA"
 
 
 class GazetteerNotLoaded(PeacemonitorError):
@@ -219,14 +215,6 @@ class LoadReport:
             f"{Path(self.file).name}: {self.dataset} ({self.layout}), "
             f"{self.rows_read} rows read, {self.rows_stored} stored{skipped}"
         )
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_text_table(path: Path) -> tuple[list[str], list[list[str]]]:

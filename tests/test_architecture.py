@@ -11,7 +11,7 @@ import pytest
 PACKAGE = "peacemonitor"
 
 LAYERS: list[tuple[str, list[str]]] = [
-    ("model", ["errors", "names", "model", "observations", "categories", "views"]),
+    ("model", ["errors", "names", "model", "observations", "files", "categories", "views"]),
     ("store", ["store", "settings", "coverage"]),
     (
         "reference",
@@ -24,6 +24,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "gazetteer",
             "fetch",
             "registry_records",
+            "actor_names",
             "checks",
             "registry",
         ],
@@ -34,7 +35,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "importers.framework",
             "importers.tabular",
             "importers.events",
-            "importers.process",
+            "importers.party_links",
             "indicators",
         ],
     ),

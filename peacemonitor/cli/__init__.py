@@ -51,10 +51,10 @@ def _settings(
 
 
 def _register_all() -> None:
-    from peacemonitor.cli import process, process_record_commands, registry_commands
+    from peacemonitor.cli import process_commands, process_record_commands, registry_commands
 
     registry_commands.register(app)
-    process.register(app)
+    process_commands.register(app)
     process_record_commands.register(app)
     from peacemonitor.cli import territory_commands
 

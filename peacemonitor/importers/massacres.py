@@ -38,7 +38,7 @@ from peacemonitor.importers.tabular import (
     stream_list,
     text,
 )
-from peacemonitor.model import Category, Precision, Unit
+from peacemonitor.model import Category, Precision, QuarantineReason, Unit
 
 SOURCE = "massacres"
 LIST = LayoutSpec(
@@ -112,7 +112,9 @@ def _place(ctx: ImportContext, header: Header, row: Sequence[Any]) -> Place | Un
     department = text(_cell(row, header.columns["department"]))
     municipality = text(_cell(row, header.columns["municipality"]))
     if not department or not municipality:
-        return by_code or Unplaced("missing-place", "no code, department or municipality")
+        return by_code or Unplaced(
+            QuarantineReason.MISSING_PLACE, "no code, department or municipality"
+        )
     by_name = ctx.places.name(department, municipality)
     return by_code if isinstance(by_name, Unplaced) and by_code is not None else by_name
 
@@ -137,10 +139,14 @@ def _not_data(
     elif len(known) < len(PARTS):
         part = next(p for p, _ in PARTS if p not in known)
         detail = f"not a count: {_cell(row, header.columns[part])!r}"
-        yield _quarantine(ctx, header, row, number, "bad-count", header.name(part), detail, known)
+        yield _quarantine(
+            ctx, header, row, number, QuarantineReason.BAD_COUNT, header.name(part), detail, known
+        )
     else:
         detail = f"not a date: {_cell(row, header.columns['date'])!r}"
-        yield _quarantine(ctx, header, row, number, "bad-date", header.name("date"), detail, known)
+        yield _quarantine(
+            ctx, header, row, number, QuarantineReason.BAD_DATE, header.name("date"), detail, known
+        )
 
 
 def _quarantine(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from peacemonitor.errors import PeacemonitorError
-from peacemonitor.model import Unresolved
+from peacemonitor.model import QuarantineReason, Unresolved
 
 Place = tuple[str, str, str]
 """(territory_level, territory_code, resolution) as stored."""
@@ -64,11 +64,13 @@ class PlaceCache:
         boundaries are loaded); otherwise Unplaced, never an error."""
         locate = getattr(self.resolver, "resolve_point", None)
         if locate is None or not self.points:
-            return Unplaced("territory-unknown", "no point index (boundaries not loaded)")
+            return Unplaced(
+                QuarantineReason.TERRITORY_UNKNOWN, "no point index (boundaries not loaded)"
+            )
         try:
             return _place(locate(lat, lon), f"point {lat}, {lon}")
         except PeacemonitorError as error:
-            return Unplaced("territory-unknown", str(error))
+            return Unplaced(QuarantineReason.TERRITORY_UNKNOWN, str(error))
 
     def name(self, department: str, municipality: str) -> Place | Unplaced:
         key = (department, municipality)

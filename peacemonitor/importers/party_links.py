@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from peacemonitor.importers.events import ActorNames
+from peacemonitor.actor_names import ActorNames
 from peacemonitor.model import PartialDate, PartyRole
 from peacemonitor.names import normalize_name
 
