@@ -4,6 +4,8 @@ apart only by a function-level import is still a cycle. See docs/architecture.md
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import grimp
 import networkx as nx
 import pytest
@@ -118,3 +120,14 @@ def test_a_module_belongs_to_the_layer_of_its_longest_prefix(module: str, layer:
 def test_the_check_sees_imports_inside_functions() -> None:
     """docs.py imports shapes only inside a function: the graph must still hold the edge."""
     assert GRAPH.has_edge("peacemonitor.docs", "peacemonitor.shapes")
+
+
+def test_a_module_over_600_lines_says_why_at_its_top() -> None:
+    root = Path(__file__).resolve().parents[1] / PACKAGE
+    unexplained = [
+        str(path.relative_to(root))
+        for path in sorted(root.rglob("*.py"))
+        if len(text := path.read_text(encoding="utf-8").splitlines()) > 600
+        and not any("Why over 600 lines" in line for line in text[:40])
+    ]
+    assert unexplained == []
