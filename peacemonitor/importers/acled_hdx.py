@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from peacemonitor.categories import ACLED_HDX_DATASET
+from peacemonitor.importers.framework.batches import quarantine_batch
 from peacemonitor.importers.framework.context import ImportContext, QuarantineRow
 from peacemonitor.importers.framework.errors import UnknownLayout
 from peacemonitor.importers.framework.items import (
@@ -235,27 +236,8 @@ class _HdxBuilder:
 
 
 def _held_batch(held: list[tuple[int, str, str, str, dict[str, Any]]]) -> QuarantineBatch:
-    import json
-
-    import pyarrow as pa
-
-    from peacemonitor.importers.framework.items import jsonable
-
-    raws = [json.dumps(jsonable(raw), ensure_ascii=False) for *_, raw in held]
     sensitive = sorted({k for *_, raw in held for k in raw["cells"]})
-    return QuarantineBatch(
-        pa.table(
-            {
-                "row_number": pa.array([h[0] for h in held], pa.int64()),
-                "record_id": pa.nulls(len(held), pa.string()),
-                "reason": pa.array([h[1] for h in held]),
-                "column_name": pa.array([h[2] for h in held]),
-                "detail": pa.array([h[3] for h in held]),
-                "raw": pa.array(raws, pa.string()),
-                "sensitive_columns": pa.array([sensitive] * len(held), pa.list_(pa.string())),
-            }
-        )
-    )
+    return quarantine_batch(held, sensitive)
 
 
 def retry_hdx(ctx: ImportContext, row: QuarantineRow) -> Iterator[Item]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from peacemonitor import observations
-from peacemonitor.importers.framework.items import DEFAULT_BATCH_ROWS
+from peacemonitor.importers.framework.items import DEFAULT_BATCH_ROWS, QuarantineBatch, jsonable
 from peacemonitor.importers.framework.places import Place
 
 if TYPE_CHECKING:
@@ -108,3 +108,30 @@ class BatchBuilder:
                 arrays.append(pa.StructArray.from_arrays(fields, keys))
                 names.append(name)
         return pa.table(arrays, names=names)
+
+
+Held = tuple[int, str, str | None, str, dict[str, Any]]
+"""A row held back: (row number, reason, column, detail, raw values)."""
+
+
+def quarantine_batch(held: Sequence[Held], sensitive: Sequence[str] = ()) -> QuarantineBatch:
+    """Rows that are not stored, as one quarantine batch (raw values as JSON text);
+    ``sensitive`` names the raw keys redacted in listings, the same for every row."""
+    import json
+
+    import pyarrow as pa
+
+    raws = [json.dumps(jsonable(h[4]), ensure_ascii=False) for h in held]
+    return QuarantineBatch(
+        pa.table(
+            {
+                "row_number": pa.array([h[0] for h in held], pa.int64()),
+                "record_id": pa.nulls(len(held), pa.string()),
+                "reason": pa.array([h[1] for h in held], pa.string()),
+                "column_name": pa.array([h[2] for h in held], pa.string()),
+                "detail": pa.array([h[3] for h in held], pa.string()),
+                "raw": pa.array(raws, pa.string()),
+                "sensitive_columns": pa.array([list(sensitive)] * len(held), pa.list_(pa.string())),
+            }
+        )
+    )
