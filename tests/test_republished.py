@@ -9,13 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from peacemonitor.gazetteer import Gazetteer, load_divipola, load_path
-from peacemonitor.imports import (
-    ImportReport,
-    OverlapsStoredFile,
-    import_file,
-    import_files,
-    import_history,
-)
+from peacemonitor.importers.framework.errors import OverlapsStoredFile
+from peacemonitor.importers.framework.report import ImportReport
+from peacemonitor.runner import import_file, import_files, import_history
 from peacemonitor.store import Store
 
 DATA = Path(__file__).parent / "data" / "imports"

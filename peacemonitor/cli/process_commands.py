@@ -27,7 +27,7 @@ def _day(as_of: str | None) -> dt.date | None:
 
 
 def _registry(ctx: typer.Context):  # type: ignore[no-untyped-def]
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
     from peacemonitor.registry import from_store
 
     return from_store(settings(ctx).store())
@@ -198,7 +198,7 @@ def stats(
 ) -> None:
     """Published statistics: what each says, qualifier, period, territory, source, and whether
     it is unverified."""
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
     from peacemonitor.indicators import territory_names
     from peacemonitor.statistics import list_statistics, statistic_view
 
