@@ -54,7 +54,7 @@ def arguments() -> argparse.Namespace:
 
 def build_store(path: Path, data: Path) -> None:
     """Reference data, registry, and 1M synthetic observations with their coverage span."""
-    from peacemonitor.gazetteer import load_path
+    from peacemonitor.reference import load_path
     from peacemonitor.registry import bundled_directory, load, save
     from peacemonitor.store import Store
 
@@ -109,7 +109,7 @@ def pandas_baseline(path: Path) -> float:
 def import_loop(db: str, data: str, stop_at: float) -> None:
     """Re-import real Police files until ``stop_at`` (re-imports take the write lock too)."""
     from peacemonitor.gazetteer import Gazetteer
-    from peacemonitor.imports import import_files
+    from peacemonitor.runner import import_files
     from peacemonitor.store import Store
 
     store = Store(Path(db), timeout=120)

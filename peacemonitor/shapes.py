@@ -15,9 +15,10 @@ from pydantic import BaseModel, TypeAdapter
 from peacemonitor.actors import ActorDetail, ActorSummary
 from peacemonitor.ceasefires import CeasefireState
 from peacemonitor.coverage import Coverage
-from peacemonitor.imports import ImportReport, QuarantineEntry
-from peacemonitor.model import Statistic
+from peacemonitor.importers.framework.report import ImportReport
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
+from peacemonitor.quarantine import QuarantineEntry
+from peacemonitor.statistics import StatisticView
 from peacemonitor.tables import TableDetail, TableSummary
 from peacemonitor.web.errors import ApiError
 from peacemonitor.web.overview import MapView, Overview, Territory
@@ -39,7 +40,7 @@ SHAPES: dict[str, tuple[str, object]] = {
         "`peacemonitor ceasefires [--as-of]`: ceasefire states that day",
         list[CeasefireState],
     ),
-    "stats": ("`peacemonitor stats`: published statistics", list[Statistic]),
+    "stats": ("`peacemonitor stats`: published statistics, as shown", list[StatisticView]),
     "import": (
         "`peacemonitor import SOURCE FILE...`: where every row of each file went",
         list[ImportReport],

@@ -46,9 +46,10 @@ def shared_data() -> Path:
 
 def build_store(path: Path, data: Path, years: range) -> Path:
     """A store with the reference files, the bundled registry and Police homicides."""
-    from peacemonitor.gazetteer import Gazetteer, load_path
-    from peacemonitor.imports import import_files
+    from peacemonitor.gazetteer import Gazetteer
+    from peacemonitor.reference import load_path
     from peacemonitor.registry import bundled_directory, load, save
+    from peacemonitor.runner import import_files
     from peacemonitor.store import Store
 
     store = Store(path, timeout=60)

@@ -15,10 +15,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from peacemonitor.boundaries import load_boundaries
-from peacemonitor.gazetteer import Gazetteer, load_divipola
-from peacemonitor.imports import import_file
+from peacemonitor.divipola import load_divipola
+from peacemonitor.gazetteer import Gazetteer
 from peacemonitor.indicators import Level, Period, Query, indicator, records
 from peacemonitor.model import Category, PartialDate
+from peacemonitor.runner import import_file
 from peacemonitor.settings import Settings
 from peacemonitor.store import Store
 from peacemonitor.web import create_app

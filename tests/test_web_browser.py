@@ -44,7 +44,7 @@ def real_store(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> S
     from conftest import world_store
 
     from peacemonitor.gazetteer import Gazetteer
-    from peacemonitor.imports import import_files
+    from peacemonitor.runner import import_files
 
     store = world_store(
         tmp_path_factory.mktemp("browser") / "real.duckdb",

@@ -10,7 +10,8 @@ import typer
 from peacemonitor.cli.render import Format, emit
 
 if TYPE_CHECKING:
-    from peacemonitor.imports import ImportFailed, ImportReport
+    from peacemonitor.importers.framework.errors import ImportFailed
+    from peacemonitor.importers.framework.report import ImportReport
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 REPORT_COLUMNS = [
@@ -66,7 +67,8 @@ def import_(
         bool,
         typer.Option(
             "--revise",
-            help="Replace records earlier imports stored under the same ids (ucdp, acled).",
+            help="Replace what earlier imports stored: the same ids (ucdp, acled), else the "
+            "periods this file covers (a publisher's re-issue).",
         ),
     ] = False,
 ) -> None:
@@ -74,9 +76,12 @@ def import_(
 
     Each file is atomic: one that fails leaves the store as it was, the others go on, and the
     command exits with code 1. A new version of a UCDP or ACLED file revises events: without
-    --revise its known ids count as already present; with it they replace what was stored."""
-    from peacemonitor.cli import settings
-    from peacemonitor.imports import get_importer, import_files, load_resolver
+    --revise its known ids count as already present; with it they replace what was stored. A
+    file of a source without ids (Police, lists) whose content is a stored file's is already
+    present; one covering periods a stored file covers is refused unless --revise, which
+    replaces the stored observations of those periods."""
+    from peacemonitor.cli.context import settings
+    from peacemonitor.runner import get_importer, import_files, load_resolver
 
     get_importer(source)
     store = settings(ctx).store()
@@ -89,11 +94,8 @@ def import_(
     if reports:
         _emit_reports(reports, format)
     if format is Format.TABLE:  # csv and json stay machine-readable (json has the count)
-        for report in (r for r in reports if r.observations_replaced):
-            typer.echo(
-                f"{report.file}: replaced {report.observations_replaced} observations "
-                "stored by earlier imports"
-            )
+        for report in reports:
+            _say_what_it_replaced(report)
     failures = [o for o in outcomes if isinstance(o, Exception)]
     for failure in failures:
         typer.echo(f"error: {failure}", err=True)
@@ -123,6 +125,19 @@ class _Progress:
         self.bar.update(self.task, advance=1, description=f"imported {path.name}")
 
 
+def _say_what_it_replaced(report: ImportReport) -> None:
+    if report.same_content_as:
+        typer.echo(f"{report.file}: same content as {report.same_content_as}; already present")
+    for old in report.supersedes:
+        years = ", ".join(f"{year}: {n}" for year, n in old["periods"].items())
+        typer.echo(f"{report.file}: replaced observations of {old['file']} ({years})")
+    if report.observations_replaced and not report.supersedes:
+        typer.echo(
+            f"{report.file}: replaced {report.observations_replaced} observations "
+            "stored by earlier imports"
+        )
+
+
 def _progress(total: int) -> _Progress:
     return _Progress(total)
 
@@ -136,8 +151,8 @@ def quarantine_list(
     """List quarantined rows with their reason and raw values.
 
     Sensitive values are redacted unless PEACEMONITOR_SHOW_SENSITIVE=1."""
-    from peacemonitor.cli import settings
-    from peacemonitor.imports import list_quarantine
+    from peacemonitor.cli.context import settings
+    from peacemonitor.quarantine import list_quarantine
 
     config = settings(ctx)
     entries = list_quarantine(config.store(), source, all_, config.show_sensitive)
@@ -163,8 +178,9 @@ def quarantine_retry(
     """Re-resolve quarantined rows after the gazetteer or aliases improved.
 
     Rows that now resolve are stored; each file's retry is recorded with its own accounting."""
-    from peacemonitor.cli import settings
-    from peacemonitor.imports import load_resolver, retry_quarantine
+    from peacemonitor.cli.context import settings
+    from peacemonitor.quarantine import retry_quarantine
+    from peacemonitor.runner import load_resolver
 
     store = settings(ctx).store()
     reports = retry_quarantine(store, load_resolver(store), source)
@@ -190,7 +206,7 @@ def indicator(
     format: FormatOpt = Format.TABLE,
 ) -> None:
     """Counts and rates per 100,000 by territory and period, one row per source and unit."""
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
     from peacemonitor.indicators import COLUMNS, Level, Period, Query, indicator, records
     from peacemonitor.model import Category
 
@@ -226,11 +242,14 @@ def coverage(ctx: typer.Context, format: FormatOpt = Format.TABLE) -> None:
     """Which source covers which category, for which days, down to which level.
 
     Periods outside these spans are "no data", never 0."""
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
     from peacemonitor.coverage import coverage as covered
 
     rows = covered(settings(ctx).store())
-    columns = ["source", "category", "unit", "territory_level", "first", "last", "months", "gaps"]
+    columns = [
+        "source", "country_name", "category", "unit", "territory_level", "first", "last",
+        "months", "gaps",
+    ]  # fmt: skip
     emit(rows, columns, format)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from peacemonitor.coverage import LEVEL_ORDER, covered, merge, spans
+from peacemonitor.coverage import HOME, LEVEL_ORDER, covered, merge, spans
 from peacemonitor.indicators import Level, NoObservations, Period, Query, indicator, records
 from peacemonitor.model import Category, PartialDate, TerritoryLevel
 from peacemonitor.store import Store
@@ -93,12 +93,12 @@ def _zeros(
     store: Store, category: Category, level: Level, when: PartialDate, source: str
 ) -> list[dict[str, Any]]:
     """A 0 row per territory of ``level`` when ``source`` covers the whole period there."""
-    found = [
-        item
-        for (src, cat, _unit), items in spans(store).items()
-        if src == source and cat == category.value
-        for item in items
-    ]
+    mine = {
+        key: items
+        for key, items in spans(store).items()
+        if key[0] == source and key[1] == category.value and key[3] == HOME
+    }
+    found = [item for items in mine.values() for item in items]
     reach = max((LEVEL_ORDER.get(lvl, -1) for _, lvl in found), default=-1)
     intervals = merge(interval for interval, _ in found)
     if (
@@ -106,9 +106,7 @@ def _zeros(
         or covered(intervals, when.first, when.last) != "full"
     ):
         return []
-    unit = next(
-        unit for (src, cat, unit) in spans(store) if src == source and cat == category.value
-    )
+    unit = next(key[2] for key in mine)
     with store.read() as db:
         codes = db.execute(
             "SELECT code, name FROM territories WHERE level = ? AND successor IS NULL",

@@ -9,7 +9,7 @@ from collections import Counter
 from pydantic import BaseModel
 
 from peacemonitor.ceasefires import CeasefireState, list_ceasefires
-from peacemonitor.coverage import Coverage, coverage
+from peacemonitor.coverage import HOME, Coverage, coverage
 from peacemonitor.errors import NotFound, PeacemonitorError
 from peacemonitor.indicators import Level
 from peacemonitor.model import Category
@@ -100,6 +100,7 @@ def map_view(ctx: Context) -> MapView:
     f, status = ctx.filters, store_status(ctx.store)
     missing = [m for m in status.missing if m.what in ("store", "divipola", "boundaries")]
     rows = coverage(ctx.store) if status.exists and not status.error else []
+    rows = [r for r in rows if r.country == HOME]  # the map is of DIVIPOLA territories
     categories = sorted({r.category for r in rows if r.category in Category._value2member_map_})
     missing += _observations_missing(status)
     if missing or not categories:

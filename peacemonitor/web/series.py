@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from peacemonitor.coverage import spans
+from peacemonitor.coverage import HOME, spans
 from peacemonitor.indicators import Level, NoObservations, Period, Query, indicator, records
 from peacemonitor.model import Category, PartialDate
 from peacemonitor.store import Store
@@ -44,8 +44,9 @@ class Series(BaseModel):
 def covered_categories(store: Store) -> dict[str, set[str]]:
     """category → the sources whose imports cover it (one read of the import log)."""
     found: dict[str, set[str]] = defaultdict(set)
-    for source, category, _unit in spans(store):
-        found[category].add(source)
+    for source, category, _unit, country in spans(store):
+        if country == HOME:  # DIVIPOLA territories are Colombia's
+            found[category].add(source)
     return found
 
 
