@@ -18,7 +18,7 @@ def serve(
     does), so a fresh install shows the process at once; pages then say which data to load."""
     import uvicorn
 
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
     from peacemonitor.web import create_app
     from peacemonitor.web.bootstrap import ensure_store
 
