@@ -15,6 +15,7 @@ callers catch (``load_divipola``, ``load_file``, ``load_path``, ``reference_file
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -302,6 +303,89 @@ class Gazetteer:
             parts.append(f"{code} {territory.name} ({dept.name if dept else code[:2]})")
         return ", ".join(parts)
 
+    # --- one place typed by a person -------------------------------------------------------
+
+    def lookup(self, text: str) -> list[Resolution]:
+        """What a person typed (a code, a municipality or a department alone) → the territory.
+
+        One answer when it resolves or cannot; several, each marked ``ambiguous``, when the text
+        names more than one territory (listed so that the person can choose). Abbreviations
+        ("N. DE SANTANDER", "NTE SANTANDER") are expanded first; a department with a single
+        municipality (Bogotá, D.C.) is that municipality.
+        """
+        if NUMBER.match(text) or _PCODE_LIKE.match(text):
+            return [self.resolve_code(text)]
+        typed = place_key(text)
+        key = _expand_abbreviations(typed)
+        municipalities = self._index.national.get(key, {})
+        departments = self._departments_named(key)
+        found = self._choose(municipalities, departments)
+        if found and key != typed and found[0].match is MatchKind.EXACT_NAME:
+            return [replace(r, match=MatchKind.VARIANT, detail=f"read as {key!r}") for r in found]
+        if found:
+            return found
+        fallback = self._municipality_nationally(text)
+        if fallback.reason is None:
+            return [fallback]
+        department = self.resolve_department(key)
+        if department.reason is None:
+            return [department]
+        if fallback.reason is Unresolved.AMBIGUOUS:
+            return [fallback]
+        return [replace(fallback, detail=f"no municipality or department named {text!r}")]
+
+    def _departments_named(self, key: str) -> dict[str, str]:
+        """Department codes whose name (or curated variant) has this key, loosely compared."""
+        loose = _loose(key)
+        found: dict[str, str] = {}
+        for name_key, codes in self._index.departments.items():
+            if name_key == key or _loose(name_key) == loose:
+                for code in codes:
+                    official = place_key(self.territories[code].name) == name_key
+                    _prefer_official(found, code, "official" if official else "variant")
+        return found
+
+    def _choose(
+        self, municipalities: dict[str, str], departments: dict[str, str]
+    ) -> list[Resolution]:
+        """The one territory these name matches point to, or all of them when they disagree."""
+        candidates = {**municipalities}
+        for code, kind in departments.items():
+            only = self._sole_municipality(code)
+            _prefer_official(candidates, only or code, kind)
+        official = [code for code, kind in candidates.items() if kind in OFFICIAL_KINDS]
+        departments_exact = [c for c in candidates if len(c) == 2]
+        chosen = official or list(candidates)
+        if len(chosen) > 1 and departments_exact and not official:
+            chosen = departments_exact
+        if len(chosen) == 1:
+            code = chosen[0]
+            match = MatchKind.EXACT_NAME if official else MatchKind.VARIANT
+            return [self._found(code, match)]
+        return [
+            replace(
+                self._found(code, _MATCH_OF.get(kind, MatchKind.VARIANT)),
+                reason=Unresolved.AMBIGUOUS,
+            )
+            for code, kind in sorted(candidates.items())
+        ]
+
+    def _sole_municipality(self, department: str) -> str | None:
+        """The municipality of a department that has only one (Bogotá, D.C.), else None."""
+        codes = [
+            t.code
+            for t in self.territories.values()
+            if t.level is TerritoryLevel.MUNICIPALITY
+            and t.code[:2] == department
+            and t.successor is None
+        ]
+        return codes[0] if len(codes) == 1 else None
+
+    def department_of(self, code: str) -> str | None:
+        """The name of the department a municipality code belongs to."""
+        territory = self.territories.get(code[:2]) if len(code) == 5 else None
+        return territory.name if territory else None
+
     # --- points --------------------------------------------------------------------------------
 
     def point_index(self) -> PointIndex:
@@ -394,6 +478,25 @@ def _arbitrate(clues: Sequence[tuple[str, Resolution]]) -> Resolution:
         return winner
     detail = "; ".join(d for d in (winner.detail, f"{winner_label} wins", *notes) if d)
     return replace(winner, detail=detail)
+
+
+_PCODE_LIKE = re.compile(r"^\s*CO\d{2,5}\s*$", re.IGNORECASE)
+
+ABBREVIATIONS = {"n": "norte", "nte": "norte", "sta": "santa", "sto": "santo", "dpto": ""}
+"""Words people shorten in place names ("N. DE SANTANDER", "NTE SANTANDER", "STA MARTA")."""
+
+_MATCH_OF = {"official": MatchKind.EXACT_NAME}
+
+_FILLERS = frozenset({"de", "del", "la", "las", "los", "el", "y"})
+
+
+def _expand_abbreviations(key: str) -> str:
+    return " ".join(w for w in (ABBREVIATIONS.get(w, w) for w in key.split()) if w)
+
+
+def _loose(key: str) -> str:
+    """A key without filler words: 'norte santander' and 'norte de santander' compare equal."""
+    return " ".join(w for w in key.split() if w not in _FILLERS)
 
 
 def _as_array(values: Any) -> Any:

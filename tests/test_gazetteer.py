@@ -316,22 +316,23 @@ def test_many_pairs_resolve_once_each(gaz: Gazetteer) -> None:
 # --- command line ----------------------------------------------------------------------------
 
 TABLE_CALI = """\
-┏━━━━━━━┳━━━━━━┳━━━━━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━┳━━━━━━━┳━━━━━━━━┓
-┃ code  ┃ name ┃ level        ┃ match      ┃ reason ┃ score ┃ detail ┃
-┡━━━━━━━╇━━━━━━╇━━━━━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━╇━━━━━━━╇━━━━━━━━┩
-│ 76001 │ CALI │ municipality │ exact-name │        │       │        │
-└───────┴──────┴──────────────┴────────────┴────────┴───────┴────────┘
+┏━━━━━━━┳━━━━━━┳━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━┳━━━━━━━┳━━━━━━━━┓
+┃ code  ┃ name ┃ department      ┃ level        ┃ match      ┃ reason ┃ score ┃ detail ┃
+┡━━━━━━━╇━━━━━━╇━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━╇━━━━━━━╇━━━━━━━━┩
+│ 76001 │ CALI │ VALLE DEL CAUCA │ municipality │ exact-name │        │       │        │
+└───────┴──────┴─────────────────┴──────────────┴────────────┴────────┴───────┴────────┘
 """
 
 CSV_MEDELLIN_POINT = """\
-code,name,level,match,reason,score,detail
-05001,MEDELLÍN,municipality,point-in-polygon,,,
+code,name,department,level,match,reason,score,detail
+05001,MEDELLÍN,ANTIOQUIA,municipality,point-in-polygon,,,
 """
 
 JSON_MEDELLIN = """\
 {
   "code": "05001",
   "name": "MEDELLÍN",
+  "department": "ANTIOQUIA",
   "level": "municipality",
   "match": "code",
   "reason": null,
@@ -359,7 +360,7 @@ def test_cli_load_and_resolve_fixtures(cli: Cli) -> None:
     code, output = cli("resolve", "--point", "3.5", "-75.5", "--format", "csv")
     assert (code, output.splitlines()[1]) == (
         0,
-        "05664,SAN PEDRO DE LOS MILAGROS,municipality,point-in-polygon,,,",
+        "05664,SAN PEDRO DE LOS MILAGROS,ANTIOQUIA,municipality,point-in-polygon,,,",
     )
 
 

@@ -9,7 +9,7 @@ import typer
 
 from peacemonitor.cli.render import Format, emit
 
-COLUMNS = ["code", "name", "level", "match", "reason", "score", "detail"]
+COLUMNS = ["code", "name", "department", "level", "match", "reason", "score", "detail"]
 
 
 def load(
@@ -78,13 +78,25 @@ def resolve(
     ] = "ucdp",
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.TABLE,
 ) -> None:
-    """Resolve a place to a territory: print its code, official name and how it matched."""
+    """Resolve a place to a territory: print its code, official name and how it matched.
+
+    One name alone may be a municipality or a department ("Antioquia", "N. DE SANTANDER",
+    "Bogota"); when it names several, every candidate is listed. Exits 1 when the place does not
+    resolve to one territory.
+    """
     from peacemonitor.cli.context import settings
     from peacemonitor.gazetteer import Gazetteer
 
     gazetteer = Gazetteer.from_store(settings(ctx).store())
-    clues = _clues(place or [], point, precision, scheme)
-    emit(_as_dict(gazetteer.resolve(**clues)), COLUMNS, fmt)
+    words = place or []
+    if len(words) == 1 and point is None:
+        found = gazetteer.lookup(words[0])
+    else:
+        found = [gazetteer.resolve(**_clues(words, point, precision, scheme))]
+    rows = [_as_dict(r, gazetteer.department_of(r.code or "")) for r in found]
+    emit(rows if len(rows) > 1 else rows[0], COLUMNS, fmt)
+    if any(r.reason is not None for r in found):
+        raise typer.Exit(1)
 
 
 def _clues(
@@ -111,10 +123,11 @@ def _clues(
     return clues
 
 
-def _as_dict(found: Any) -> dict[str, Any]:
+def _as_dict(found: Any, department: str | None) -> dict[str, Any]:
     return {
         "code": found.code,
         "name": found.name,
+        "department": department,
         "level": found.level.value if found.level else None,
         "match": found.match.value if found.match else None,
         "reason": found.reason.value if found.reason else None,
