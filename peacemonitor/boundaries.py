@@ -711,3 +711,30 @@ def geometries(store: Store, level: TerritoryLevel, detail: str = "light") -> di
             [level.value, detail],
         ).fetchall()
     return dict(zip([r[0] for r in rows], shapely.from_wkb([r[1] for r in rows]), strict=True))
+
+
+class NoBoundaries(PeacemonitorError):
+    """A map was asked for at a level whose boundaries are not loaded."""
+
+
+def feature_collection(
+    store: Store, level: TerritoryLevel, rows: Sequence[dict[str, Any]]
+) -> dict[str, Any]:
+    """Rows keyed by ``territory_code`` as a GeoJSON FeatureCollection over the stored map
+    boundaries; rows of territories without a boundary (the country) are left out."""
+    shapes = geometries(store, level)
+    if not shapes:
+        raise NoBoundaries(
+            f"no {level.value} boundaries in {store.path}: run `peacemonitor data load PATH` "
+            "(PATH: the MGN boundaries folder)"
+        )
+    features = [
+        {
+            "type": "Feature",
+            "geometry": json.loads(shapely.to_geojson(shapes[row["territory_code"]])),
+            "properties": dict(row),
+        }
+        for row in rows
+        if row.get("territory_code") in shapes
+    ]
+    return {"type": "FeatureCollection", "features": features}

@@ -30,6 +30,7 @@ from peacemonitor.boundaries import (
     resolve_points,
 )
 from peacemonitor.divipola import load_divipola as load_divipola
+from peacemonitor.errors import PeacemonitorError
 from peacemonitor.model import COUNTRY_CODE, COUNTRY_NAME, MatchKind, TerritoryLevel, Unresolved
 from peacemonitor.reference import load_file as load_file
 from peacemonitor.reference import load_path as load_path
@@ -49,6 +50,11 @@ from peacemonitor.territories import (
 )
 from peacemonitor.territories import TerritoryFileInvalid as TerritoryFileInvalid
 from peacemonitor.territories import UnrecognisedFile as UnrecognisedFile
+
+
+class PlaceNotResolved(PeacemonitorError):
+    """A place typed by a person names no territory, or several."""
+
 
 FUZZY_MIN_SCORE = 90.0
 """A fuzzy candidate needs at least this rapidfuzz ``ratio`` (0–100) …"""
@@ -333,6 +339,24 @@ class Gazetteer:
         if fallback.reason is Unresolved.AMBIGUOUS:
             return [fallback]
         return [replace(fallback, detail=f"no municipality or department named {text!r}")]
+
+    def find_one(self, text: str) -> Resolution:
+        """The one territory ``text`` names; PlaceNotResolved (listing candidates) otherwise."""
+        found = self.lookup(text)
+        if len(found) == 1 and found[0].reason is None:
+            return found[0]
+        if len(found) > 1:
+            names = ", ".join(
+                f"{r.code} {r.name}"
+                + (f" ({d})" if (d := self.department_of(r.code or "")) else "")
+                for r in found
+            )
+            raise PlaceNotResolved(f"{text!r} could be {names}: give a code")
+        raise PlaceNotResolved(f"{text!r}: {found[0].detail}")
+
+    def _describe_one(self, found: Resolution) -> str:
+        department = self.department_of(found.code or "")
+        return f"{found.code} {found.name}" + (f" ({department})" if department else "")
 
     def _departments_named(self, key: str) -> dict[str, str]:
         """Department codes whose name (or curated variant) has this key, loosely compared."""

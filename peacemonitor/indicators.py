@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -343,9 +343,10 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     rows = []
     for row in frame.to_dict("records"):
         clean = {k: (None if _missing(v) else v) for k, v in row.items()}
-        count = clean.get("count")
-        if isinstance(count, float) and count.is_integer():
-            clean["count"] = int(count)
+        for whole in ("count", "change"):
+            value = clean.get(whole)
+            if isinstance(value, float) and value.is_integer():
+                clean[whole] = int(value)
         population = clean.get("population")
         if population is not None:
             clean["population"] = int(population)
@@ -397,6 +398,29 @@ def with_change(frame: pd.DataFrame, against: str | None = None) -> pd.DataFrame
     pct = (ordered["count"] - before) * 100 / before.where(before > 0)
     out["change_pct"] = pct.round(1).reindex(frame.index)
     return out
+
+
+def indicator_with_change(store: Store, query: Query, against: str | None = None) -> pd.DataFrame:
+    """The indicator with its ``change`` column, read one period earlier than ``query.start``
+    (or from ``against``) so that the first period shown has its reference, then trimmed."""
+    if query.start is None:
+        return with_change(indicator(store, query), against)
+    first = period_label(query.start, query.by)
+    reference = against if against is not None else previous_period(first)
+    earlier = PartialDate.parse(min(reference, first))
+    frame = with_change(indicator(store, replace(query, start=earlier)), against)
+    return frame[frame["period"] >= first].reset_index(drop=True)
+
+
+def period_label(date: PartialDate, by: Period) -> str:
+    """The label of the first period (a year or a month) that ``date`` begins."""
+    first = date.first
+    return str(first.year) if by is Period.YEAR else f"{first.year:04d}-{first.month:02d}"
+
+
+def previous_period(label: str) -> str:
+    """'2024' → '2023'; '2024-01' → '2023-12'."""
+    return _previous_label(label)
 
 
 def _consecutive(ordered: pd.DataFrame) -> pd.Series:

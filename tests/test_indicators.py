@@ -142,9 +142,9 @@ def test_cli_indicator_csv(cli: Callable[..., tuple[int, str]], tmp_path: Path) 
     assert code == 0
     assert out == (
         "territory_code,territory_name,period,source,unit,count,population,population_vintage,"
-        "rate_per_100k,note\n"
-        "CO,COLOMBIA,2018,massacres,incidents,2,9320000,test-2018,0.021,\n"
-        "CO,COLOMBIA,2018,massacres,victims,7,9320000,test-2018,0.075,\n"
+        "rate_per_100k,note,change,change_pct\n"
+        "CO,COLOMBIA,2018,massacres,incidents,2,9320000,test-2018,0.021,,,\n"
+        "CO,COLOMBIA,2018,massacres,victims,7,9320000,test-2018,0.075,,,\n"
     )
     code, out = cli("indicator", "massacre", "--level", "street")
     assert code == 2 and "street" in out and "municipality" in out
@@ -320,3 +320,75 @@ def test_changes_add_up_to_the_whole_difference(counts: list[int]) -> None:
     """Over consecutive years, the changes sum to last minus first."""
     frame = _frame([("05", str(2000 + i), float(n), None) for i, n in enumerate(counts)])
     assert with_change(frame)["change"].sum() == counts[-1] - counts[0]
+
+
+@pytest.fixture
+def small_cli(
+    cli: Callable[..., tuple[int, str]], tmp_path: Path
+) -> Callable[..., tuple[int, str]]:
+    """The CLI over three massacres in Medellín, Popayán and Abejorral (2018–2019)."""
+    store = Store(tmp_path / "cli.duckdb")
+    store.migrate()
+    load_divipola(store, DATA / "divipola_small.csv")
+    load_population(store, DATA / "population_small.csv", vintage="test-2018")
+    assert cli("import", "massacres", str(DATA / "massacres_small.csv"))[0] == 0
+    return cli
+
+
+HEAD = (
+    "territory_code,territory_name,period,source,unit,count,population,population_vintage,"
+    "rate_per_100k,note,change,change_pct\n"
+)
+
+
+def test_cli_territories_by_name_with_change(small_cli: Callable[..., tuple[int, str]]) -> None:
+    code, out = small_cli(
+        "indicator", "massacre", "--territory", "Medellin", "--territory", "05002",
+        "--from", "2019", "-f", "csv",
+    )  # fmt: skip
+    assert code == 0
+    rows = [line for line in out.splitlines()[1:] if ",victims," in line]
+    assert out.startswith(HEAD)
+    assert [r.split(",")[:6] + r.split(",")[-2:] for r in rows] == [
+        ["05001", "MEDELLÍN", "2019", "massacres", "victims", "0", "-4", "-100"],
+        ["05002", "ABEJORRAL", "2019", "massacres", "victims", "5", "5", ""],
+    ]
+
+
+def test_cli_sort_top_and_named_window(small_cli: Callable[..., tuple[int, str]]) -> None:
+    code, out = small_cli(
+        "indicator", "massacre", "--level", "municipality", "--sort", "count", "--top", "2",
+        "--change-from", "2018", "--from", "2019", "-f", "csv",
+    )  # fmt: skip
+    assert code == 0
+    assert [line.split(",")[:6] + line.split(",")[-2:] for line in out.splitlines()[1:]] == [
+        ["05002", "ABEJORRAL", "2019", "massacres", "victims", "5", "5", ""],
+        ["05002", "ABEJORRAL", "2019", "massacres", "incidents", "1", "1", ""],
+    ]
+
+
+def test_cli_unknown_or_ambiguous_territory_fails(
+    small_cli: Callable[..., tuple[int, str]],
+) -> None:
+    code, out = small_cli("indicator", "massacre", "--territory", "Xyzzy")
+    assert code == 1
+    assert out == "error: 'Xyzzy': no municipality or department named 'Xyzzy'\n"
+
+
+def test_cli_parquet_export_keeps_counts_whole(
+    small_cli: Callable[..., tuple[int, str]], tmp_path: Path
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    target = tmp_path / "out.parquet"
+    code, out = small_cli(
+        "indicator", "massacre", "--level", "municipality", "-f", "parquet", "-o", str(target)
+    )
+    table = pq.read_table(target)
+    assert (code, out) == (0, f"wrote {table.num_rows} row(s) to {target}\n")
+    assert table.schema.field("count").type == pa.int64()
+    assert table.schema.field("change").type == pa.int64()
+    assert sum(v for v in table.column("count").to_pylist() if v) == 3 + 12  # 3 cases, 12 victims
+    code, out = small_cli("indicator", "massacre", "-f", "parquet")
+    assert (code, out) == (1, "error: --format parquet writes a file: give --output FILE\n")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from peacemonitor.cli.render import Format, emit
+from peacemonitor.cli.render import Format, OutputOpt, emit, write_geojson
 
 if TYPE_CHECKING:
     from peacemonitor.importers.framework.errors import ImportFailed
@@ -193,7 +193,10 @@ def quarantine_retry(
 def indicator(
     ctx: typer.Context,
     category: Annotated[str, typer.Argument(help="A category, e.g. homicide, massacre.")],
-    level: Annotated[str, typer.Option(help="national, department or municipality.")] = "national",
+    level: Annotated[
+        str | None,
+        typer.Option(help="national, department or municipality (default: the territories')."),
+    ] = None,
     by: Annotated[str, typer.Option(help="month or year.")] = "year",
     from_: Annotated[
         str | None, typer.Option("--from", help="First period (YYYY or YYYY-MM).")
@@ -203,24 +206,80 @@ def indicator(
     population_vintage: Annotated[
         str | None, typer.Option(help="Population vintage for rates (default: per year).")
     ] = None,
+    territory: Annotated[
+        list[str] | None,
+        typer.Option(help="A territory's code or name (repeatable); resolved by the gazetteer."),
+    ] = None,
+    sort: Annotated[
+        str | None, typer.Option(help="Order by count, rate or change, highest first.")
+    ] = None,
+    top_n: Annotated[int | None, typer.Option("--top", help="Only the first N rows.")] = None,
+    change_from: Annotated[
+        str | None,
+        typer.Option(help="Change against this period (default: each row's previous period)."),
+    ] = None,
     format: FormatOpt = Format.TABLE,
+    output: OutputOpt = None,
 ) -> None:
-    """Counts and rates per 100,000 by territory and period, one row per source and unit."""
+    """Counts and rates per 100,000 by territory and period, one row per source and unit, with
+    the change against the previous period (or --change-from)."""
+    from peacemonitor import indicators
     from peacemonitor.cli.context import settings
-    from peacemonitor.indicators import COLUMNS, Level, Period, Query, indicator, records
     from peacemonitor.model import Category
 
-    query = Query(
+    store = settings(ctx).store()
+    codes, level_of = _territory_codes(store, territory or [])
+    query = indicators.Query(
         category=_choice(category, "CATEGORY", Category),
-        level=_choice(level, "--level", Level),
-        by=_choice(by, "--by", Period),
+        level=_choice(level or level_of or "national", "--level", indicators.Level),
+        by=_choice(by, "--by", indicators.Period),
         start=_choice(from_, "--from", _date) if from_ else None,
         end=_choice(to, "--to", _date) if to else None,
         source=source,
         population_vintage=population_vintage,
     )
-    frame = indicator(settings(ctx).store(), query)
-    emit(records(frame), list(COLUMNS), format)
+    frame = indicators.indicator_with_change(store, query, change_from)
+    if codes:
+        frame = indicators.only_territories(frame, codes)
+    if sort or top_n:
+        frame = indicators.top(frame, _choice(sort or "count", "--sort", indicators.SortKey), top_n)
+    columns = [*indicators.COLUMNS, "change", "change_pct"]
+    export(indicators.records(frame), columns, format, output, query.level, store)
+
+
+def export(
+    rows: list[dict[str, Any]],
+    columns: list[str],
+    fmt: Format,
+    output: Path | None,
+    geometry: Any = None,
+    store: Any = None,
+) -> None:
+    """Print or write indicator rows; GeoJSON puts them on the stored boundaries of ``geometry``
+    (the query's level), which must be a department or municipality level."""
+    from peacemonitor.model import TerritoryLevel
+
+    if fmt is not Format.GEOJSON or geometry is None or geometry.value == "national":
+        emit(rows, columns, fmt, output=output)
+        return
+    from peacemonitor.boundaries import feature_collection
+
+    picked = [{c: row.get(c) for c in columns} for row in rows]
+    write_geojson(feature_collection(store, TerritoryLevel(geometry.value), picked), output)
+
+
+def _territory_codes(store: Any, texts: list[str]) -> tuple[list[str], str | None]:
+    """The codes the typed territories resolve to, and their level (all must share one)."""
+    if not texts:
+        return [], None
+    from peacemonitor.gazetteer import Gazetteer, PlaceNotResolved
+
+    gazetteer = Gazetteer.from_store(store)
+    found = [gazetteer.find_one(text) for text in texts]
+    levels = {r.level.value for r in found if r.level is not None}
+    if len(levels) != 1:
+        raise PlaceNotResolved("give territories of one level (all departments or municipalities)")
+    return [r.code for r in found if r.code], levels.pop()
 
 
 def _date(value: str) -> Any:
