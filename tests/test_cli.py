@@ -173,3 +173,18 @@ def test_table_view_says_status_scope_parties_and_links(run):
         "red line no-kidnapping: Kidnapping for ransom breaks the table\n"
         "gesture 2024 splinter: unilateral-ceasefire (goodwill)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("command", "rows"), [("actors", 0), ("tables", 0), ("ceasefires", 0), ("stats", 0)]
+)
+def test_tabular_reads_export_parquet(run, tmp_path, command, rows):
+    import pyarrow.parquet as pq
+
+    target = tmp_path / f"{command}.parquet"
+    code, out = run(command, "--format", "parquet", "--output", str(target))
+    table = pq.read_table(target)
+    assert (code, out) == (0, f"wrote {table.num_rows} row(s) to {target}\n")
+    assert table.num_rows > rows
+    code, csv_out = run(command, "--format", "csv")
+    assert csv_out.splitlines()[0].split(",") == table.column_names

@@ -297,7 +297,9 @@ def _choice(value: str, name: str, parse: Any) -> Any:
         raise typer.BadParameter(f"{value!r}{hint}", param_hint=name) from None
 
 
-def coverage(ctx: typer.Context, format: FormatOpt = Format.TABLE) -> None:
+def coverage(
+    ctx: typer.Context, format: FormatOpt = Format.TABLE, output: OutputOpt = None
+) -> None:
     """Which source covers which category, for which days, down to which level.
 
     Periods outside these spans are "no data", never 0."""
@@ -309,7 +311,7 @@ def coverage(ctx: typer.Context, format: FormatOpt = Format.TABLE) -> None:
         "source", "country_name", "category", "unit", "territory_level", "first", "last",
         "months", "gaps",
     ]  # fmt: skip
-    emit(rows, columns, format)
+    emit(rows, columns, format, output=output)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from peacemonitor.cli.render import Format, emit, table_text
+from peacemonitor.cli.render import Format, OutputOpt, emit, table_text
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 AsOfOpt = Annotated[
@@ -33,12 +33,17 @@ def _registry(ctx: typer.Context):  # type: ignore[no-untyped-def]
     return from_store(settings(ctx).store())
 
 
-def actors(ctx: typer.Context, format: FormatOpt = Format.TABLE, as_of: AsOfOpt = None) -> None:
+def actors(
+    ctx: typer.Context,
+    format: FormatOpt = Format.TABLE,
+    as_of: AsOfOpt = None,
+    output: OutputOpt = None,
+) -> None:
     """List actors with their kind, legal status and origins."""
     from peacemonitor.actors import list_actors
 
     items = list_actors(_registry(ctx), _day(as_of))
-    emit(items, ["id", "name", "kind", "legal_status", "origins"], format)
+    emit(items, ["id", "name", "kind", "legal_status", "origins"], format, output=output)
 
 
 def _tree_lines(node, depth: int = 0) -> list[str]:  # type: ignore[no-untyped-def]
@@ -107,12 +112,18 @@ def _actor_text(detail, registry) -> str:  # type: ignore[no-untyped-def]
     return "\n".join(lines)
 
 
-def tables(ctx: typer.Context, format: FormatOpt = Format.TABLE, as_of: AsOfOpt = None) -> None:
+def tables(
+    ctx: typer.Context,
+    format: FormatOpt = Format.TABLE,
+    as_of: AsOfOpt = None,
+    output: OutputOpt = None,
+) -> None:
     """Negotiation tables with level, track and status on a day."""
     from peacemonitor.tables import list_tables
 
     items = list_tables(_registry(ctx), _day(as_of))
-    emit(items, ["id", "level", "track", "status", "status_since", "armed_groups"], format)
+    columns = ["id", "level", "track", "status", "status_since", "armed_groups"]
+    emit(items, columns, format, output=output)
 
 
 def table(
@@ -178,6 +189,7 @@ def ceasefires(
     format: FormatOpt = Format.TABLE,
     as_of: AsOfOpt = None,
     live: Annotated[bool, typer.Option(help="Only those declared or in force that day.")] = False,
+    output: OutputOpt = None,
 ) -> None:
     """Ceasefires and their state on a day: in force where, suspended where, ended why."""
     from peacemonitor.ceasefires import list_ceasefires
@@ -187,6 +199,7 @@ def ceasefires(
         items,
         ["id", "kind", "parties", "status", "since", "planned_end", "in_force", "suspended"],
         format,
+        output=output,
     )
 
 
@@ -195,6 +208,7 @@ def stats(
     format: FormatOpt = Format.TABLE,
     indicator: Annotated[str | None, typer.Option(help="Only this indicator.")] = None,
     actor: Annotated[str | None, typer.Option(help="Only statistics about this actor.")] = None,
+    output: OutputOpt = None,
 ) -> None:
     """Published statistics: what each says, qualifier, period, territory, source, and whether
     it is unverified."""
@@ -206,7 +220,7 @@ def stats(
     names = territory_names(settings(ctx).store())
     items = list_statistics(registry, indicator=indicator, actor=actor)
     views = [statistic_view(item, registry, names) for item in items]
-    emit(views, STAT_COLUMNS, format)
+    emit(views, STAT_COLUMNS, format, output=output)
 
 
 STAT_COLUMNS = [

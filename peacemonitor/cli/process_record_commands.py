@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from peacemonitor.cli.render import Format, emit
+from peacemonitor.cli.render import Format, OutputOpt, emit
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -41,12 +42,14 @@ def _rows(records: list[Any], separator: str) -> list[dict[str, Any]]:
     ]
 
 
-def _emit(records: list[BaseModel], columns: list[str], fmt: Format) -> None:
+def _emit(
+    records: list[BaseModel], columns: list[str], fmt: Format, output: Path | None = None
+) -> None:
     """JSON keeps every field; a table shows one link a line, CSV separates them with '; '."""
     if fmt is Format.JSON:
         emit(records, columns, fmt)
         return
-    emit(_rows(records, "\n" if fmt is Format.TABLE else "; "), columns, fmt)
+    emit(_rows(records, "\n" if fmt is Format.TABLE else "; "), columns, fmt, output=output)
 
 
 def agreements(
@@ -54,13 +57,14 @@ def agreements(
     country: CountryOpt = None,
     linked: LinkedOpt = None,
     format: FormatOpt = Format.TABLE,
+    output: OutputOpt = None,
 ) -> None:
     """Imported PA-X agreements with their registry actors and links (or why none)."""
     from peacemonitor.cli.context import settings
     from peacemonitor.process_records import imported_agreements
 
     records = imported_agreements(settings(ctx).store(), country=country, linked=linked)
-    _emit(list(records), AGREEMENT_COLUMNS, format)
+    _emit(list(records), AGREEMENT_COLUMNS, format, output)
 
 
 def ceasefires(
@@ -68,13 +72,14 @@ def ceasefires(
     country: CountryOpt = None,
     linked: LinkedOpt = None,
     format: FormatOpt = Format.TABLE,
+    output: OutputOpt = None,
 ) -> None:
     """Imported ETH/PRIO ceasefire declarations with their registry actor and links."""
     from peacemonitor.cli.context import settings
     from peacemonitor.process_records import imported_ceasefires
 
     records = imported_ceasefires(settings(ctx).store(), country=country, linked=linked)
-    _emit(list(records), CEASEFIRE_COLUMNS, format)
+    _emit(list(records), CEASEFIRE_COLUMNS, format, output)
 
 
 def relink_line(report: RelinkReport) -> str:
