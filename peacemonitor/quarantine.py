@@ -117,6 +117,36 @@ def list_quarantine(
     ]
 
 
+class QuarantineCount(BaseModel):
+    """How many rows of one file were set aside for one reason (what `quarantine` shows first:
+    a file of another country's rows sets aside thousands, which a list would bury)."""
+
+    source: str
+    file: str
+    reason: str
+    rows: int
+    resolved: int
+
+
+def quarantine_summary(
+    store: Store, source: str | None = None, include_resolved: bool = False
+) -> list[QuarantineCount]:
+    """Quarantined rows counted by source, file and reason (resolved ones only with the flag)."""
+    query = (
+        "SELECT source, file_name, reason, count(*) FILTER (WHERE resolved_at IS NULL), "
+        "count(*) FILTER (WHERE resolved_at IS NOT NULL) FROM quarantine WHERE true "
+        + ("AND source = ? " if source else "")
+        + "GROUP BY ALL ORDER BY source, file_name, reason"
+    )
+    with store.read() as db:
+        found = db.execute(query, [source] if source else []).fetchall()
+    return [
+        QuarantineCount(source=s, file=f, reason=r, rows=n, resolved=done)
+        for s, f, r, n, done in found
+        if n or (include_resolved and done)
+    ]
+
+
 def redact(raw: dict[str, Any], columns: Sequence[str], show: bool) -> dict[str, Any]:
     """Replace sensitive cells (victims' names) unless the operator allows them."""
     if show or not columns:

@@ -17,7 +17,7 @@ from peacemonitor.ceasefires import CeasefireState
 from peacemonitor.coverage import Coverage
 from peacemonitor.importers.framework.report import ImportReport
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
-from peacemonitor.quarantine import QuarantineEntry
+from peacemonitor.quarantine import QuarantineCount, QuarantineEntry
 from peacemonitor.statistics import StatisticView
 from peacemonitor.tables import TableDetail, TableSummary
 from peacemonitor.web.errors import ApiError
@@ -46,7 +46,11 @@ SHAPES: dict[str, tuple[str, object]] = {
         list[ImportReport],
     ),
     "quarantine": (
-        "`peacemonitor quarantine`: rows not stored, with why (sensitive cells redacted)",
+        "`peacemonitor quarantine`: rows not stored, counted by file and reason",
+        list[QuarantineCount],
+    ),
+    "quarantine-list": (
+        "`peacemonitor quarantine --list`: rows not stored, with why (sensitive cells redacted)",
         list[QuarantineEntry],
     ),
     "coverage": ("`peacemonitor coverage`: what each source covers", list[Coverage]),

@@ -285,13 +285,18 @@ def test_cli_import_unknown_source(cli_store: Any) -> None:
 def test_cli_quarantine_lists_and_retries(cli_store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     cli_store("import", "leaders", str(DATA / "leaders_small.csv"))
     code, out = cli_store("quarantine", "-f", "csv")
+    assert (code, out) == (
+        0,
+        "source,file,reason,rows,resolved\nleaders,leaders_small.csv,territory-unknown,1,0\n",
+    )
+    code, out = cli_store("quarantine", "--list", "-f", "csv")
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "source,file,row,reason,column,detail,raw"
     assert lines[1].startswith("leaders,leaders_small.csv,3,territory-unknown,Municipio,")
     assert "Persona Ficticia" not in out and "<redacted: sensitive>" in out
     monkeypatch.setenv("PEACEMONITOR_SHOW_SENSITIVE", "1")
-    assert "Persona Ficticia Dos" in cli_store("quarantine", "-f", "csv")[1]
+    assert "Persona Ficticia Dos" in cli_store("quarantine", "--list", "-f", "csv")[1]
     code, out = cli_store("quarantine", "retry", "-f", "csv")
     assert code == 0
     assert out.splitlines()[1] == (

@@ -147,20 +147,27 @@ def quarantine_list(
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Include rows resolved since.")] = False,
     format: FormatOpt = Format.TABLE,
+    list_rows: bool = False,
+    output: Path | None = None,
 ) -> None:
-    """List quarantined rows with their reason and raw values.
+    """Quarantined rows counted by file and reason; with --list, each row with its raw values.
 
     Sensitive values are redacted unless PEACEMONITOR_SHOW_SENSITIVE=1."""
     from peacemonitor.cli.context import settings
-    from peacemonitor.quarantine import list_quarantine
+    from peacemonitor.quarantine import list_quarantine, quarantine_summary
 
     config = settings(ctx)
+    if not list_rows:
+        counts = quarantine_summary(config.store(), source, all_)
+        emit(counts, ["source", "file", "reason", "rows", "resolved"], format, output=output)
+        return
     entries = list_quarantine(config.store(), source, all_, config.show_sensitive)
     if format is Format.JSON:
         emit(entries, [], format)
         return
     rows = [{**e.model_dump(), "raw": _raw_text(e.raw), "resolved": e.resolved} for e in entries]
-    emit(rows, ["source", "file", "row", "reason", "column", "detail", "raw"], format)
+    columns = ["source", "file", "row", "reason", "column", "detail", "raw"]
+    emit(rows, columns, format, output=output)
 
 
 def _raw_text(raw: dict[str, Any]) -> str:
@@ -327,10 +334,15 @@ def register(app: typer.Typer) -> None:
         source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
         all_: Annotated[bool, typer.Option("--all", help="Include rows resolved since.")] = False,
         format: FormatOpt = Format.TABLE,
+        list_rows: Annotated[
+            bool, typer.Option("--list", help="List each row (raw values, reason, column).")
+        ] = False,
+        output: OutputOpt = None,
     ) -> None:
-        """List quarantined rows (raw values, reason, column); `retry` re-resolves them."""
+        """Quarantined rows counted by file and reason (`--list`: each row); `retry`
+        re-resolves them."""
         if ctx.invoked_subcommand is None:
-            quarantine_list(ctx, source, all_, format)
+            quarantine_list(ctx, source, all_, format, list_rows, output)
 
     group.command("retry")(quarantine_retry)
     app.add_typer(group, name="quarantine")
