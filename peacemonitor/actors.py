@@ -192,6 +192,7 @@ def _related_by_others(registry: Registry, actor_id: str) -> list[RelationView]:
 def actor_detail(registry: Registry, actor_id: str, day: dt.date | None = None) -> ActorDetail:
     """An actor with its lineage, who relates to it, and where it negotiates and holds fire."""
     actor = get_actor(registry, actor_id)
+    actor_id = actor.id  # the lookup takes names and aliases: what follows needs the id
     day = day or dt.date.today()
     return ActorDetail(
         actor=actor,

@@ -188,3 +188,9 @@ def test_tabular_reads_export_parquet(run, tmp_path, command, rows):
     assert table.num_rows > rows
     code, csv_out = run(command, "--format", "csv")
     assert csv_out.splitlines()[0].split(",") == table.column_names
+
+
+def test_actor_by_name_is_the_actor_by_id(run):
+    by_id = run("actor", "splinter")
+    assert run("actor", "splinter front") == by_id
+    assert run("actor", "SPLINTER FRONT", "-f", "json") == run("actor", "splinter", "-f", "json")

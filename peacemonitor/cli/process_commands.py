@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -24,6 +24,19 @@ def _day(as_of: str | None) -> dt.date | None:
         return parse_day(as_of)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--as-of") from None
+
+
+def _territory_names(ctx: typer.Context) -> dict[str, str]:
+    """Territory names by code for printing beside codes (empty without DIVIPOLA loaded)."""
+    from peacemonitor.cli.context import settings
+    from peacemonitor.indicators import territory_names
+
+    return territory_names(settings(ctx).store())
+
+
+def _named(codes: list[str], names: dict[str, str]) -> list[str]:
+    """'76109 BUENAVENTURA' for each code the store can name, the bare code otherwise."""
+    return [f"{code} {names[code]}" if code in names else code for code in codes]
 
 
 def _registry(ctx: typer.Context):  # type: ignore[no-untyped-def]
@@ -139,10 +152,10 @@ def table(
     history = detail.table.status_history
     emit(history, ["date", "status", "venue"], format, title=f"{detail.table.id}: status history")
     if format is Format.TABLE:
-        typer.echo(_table_extras(detail))
+        typer.echo(_table_extras(detail, _territory_names(ctx)))
 
 
-def _table_extras(detail) -> str:  # type: ignore[no-untyped-def]
+def _table_extras(detail, names: dict[str, str]) -> str:  # type: ignore[no-untyped-def]
     t, state = detail.table, detail.state
     parts = [f"{t.name} — {t.level.value}, {t.track.value}"]
     if state is not None:
@@ -152,7 +165,7 @@ def _table_extras(detail) -> str:  # type: ignore[no-untyped-def]
         parts.append(
             f"status on {state.as_of}: {state.status.value} since {state.status_since}{doubt}"
         )
-        parts.append("scope: " + ", ".join(state.scope))
+        parts.append("scope: " + ", ".join(_named(state.scope, names)))
     parts.append("parties: " + ", ".join(f"{p.actor} ({p.role.value})" for p in detail.parties_now))
     parts += [f"agenda: {a.title}" for a in t.agenda]
     parts += [
@@ -194,7 +207,14 @@ def ceasefires(
     """Ceasefires and their state on a day: in force where, suspended where, ended why."""
     from peacemonitor.ceasefires import list_ceasefires
 
-    items = list_ceasefires(_registry(ctx), _day(as_of), only_live=live)
+    items: list[Any] = list_ceasefires(_registry(ctx), _day(as_of), only_live=live)
+    if format is not Format.JSON:
+        names = _territory_names(ctx)
+        items = [
+            {**i.model_dump(), "in_force": _named(i.in_force, names)}
+            | {"suspended": _named(i.suspended, names)}
+            for i in items
+        ]
     emit(
         items,
         ["id", "kind", "parties", "status", "since", "planned_end", "in_force", "suspended"],
