@@ -135,6 +135,7 @@ def agreement_view(agreement: Agreement) -> AgreementView:
 def table_detail(registry: Registry, table_id: str, day: dt.date | None = None) -> TableDetail:
     """A table with its parties, ceasefires, agreements, red lines and gestures."""
     table = get_table(registry, table_id)
+    table_id = table.id  # the lookup takes names: what follows needs the id
     day = day or dt.date.today()
     by_date = lambda items: sorted(items, key=lambda r: date_key(r.date))  # noqa: E731
     return TableDetail(

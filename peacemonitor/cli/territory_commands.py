@@ -76,7 +76,7 @@ def resolve(
     scheme: Annotated[
         str, typer.Option(help="Precision scheme: ucdp (where_prec), acled (geo_precision).")
     ] = "ucdp",
-    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.TABLE,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.TABLE,
 ) -> None:
     """Resolve a place to a territory: print its code, official name and how it matched.
 
