@@ -113,3 +113,53 @@ def test_the_quick_start_serves_a_useful_overview_on_a_fresh_store(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def _documented_commands() -> list[tuple[str, str]]:
+    """Every `peacemonitor …` the README and docs/ show: in shell blocks and in code spans."""
+    found = []
+    for path in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
+        text = path.read_text()
+        for block in re.findall(r"```sh\n(.*?)```", text, re.S):
+            for line in block.splitlines():
+                for part in line.split("#", 1)[0].split("&&"):
+                    if part.strip().startswith("peacemonitor "):
+                        found.append((path.name, part.strip()))
+        for span in re.findall(r"`(peacemonitor [^`]+)`", text):
+            found.append((path.name, span.replace("\\|", "|")))
+    return found
+
+
+def _command_and_options(words: list[str]):  # type: ignore[no-untyped-def]
+    """The click command the words name, and every option name it (and the app) accepts."""
+    import typer.main
+
+    from peacemonitor.cli import app
+
+    command = typer.main.get_command(app)
+    options = {"--help", *(opt for p in command.params for opt in p.opts)}
+    for word in words:
+        sub = getattr(command, "commands", {}).get(word)
+        if sub is None:
+            break
+        command = sub
+        options |= {opt for p in command.params for opt in [*p.opts, *p.secondary_opts]}
+    return command, options
+
+
+def test_documented_commands_and_options_exist():
+    """The docs promise nothing that does not exist: each command path and each --option shown
+    is one the CLI has."""
+    missing = []
+    for name, line in _documented_commands():
+        words = re.findall(r"\"[^\"]*\"|'[^']*'|\S+", line)[1:]
+        command, options = _command_and_options([w for w in words if not w.startswith("-")])
+        generic = "--help" in words or "COMMAND" in words
+        sub = getattr(command, "commands", None)
+        if sub and not generic and not command.invoke_without_command:
+            missing.append(f"{name}: {line}: no subcommand")
+        for word in words:
+            option = re.match(r"\[?(--?[a-z][a-z-]*)", word)
+            if option and option.group(1) not in options:
+                missing.append(f"{name}: {line}: {option.group(1)}")
+    assert missing == []
