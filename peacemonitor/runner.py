@@ -165,6 +165,27 @@ def import_files(
     return outcomes
 
 
+def files_to_import(paths: Sequence[Path]) -> tuple[list[Path], set[Path]]:
+    """Files as given, and each folder's files (sorted, recursively; notes such as SOURCE.md and
+    hidden files left out), as ``data load`` walks folders. The second value holds the files
+    found in folders: one of those that is not of the source's layouts is skipped, not an
+    error, since a publisher's folder holds other files too."""
+    files: list[Path] = []
+    found: set[Path] = set()
+    for path in (Path(p) for p in paths):
+        if not path.is_dir():
+            files.append(path)
+            continue
+        inside = sorted(
+            p
+            for p in path.rglob("*")
+            if p.is_file() and not p.name.startswith(".") and p.suffix.lower() != ".md"
+        )
+        files += inside
+        found.update(inside)
+    return files, found
+
+
 def points_loaded(resolver: Resolver) -> bool:
     """Load the gazetteer's point index now, while no write connection is open (it reads the
     store); False when boundaries are not loaded, so points are simply not used."""

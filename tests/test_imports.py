@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -341,3 +342,22 @@ def test_a_reader_in_another_process_gets_in_between_two_files(
     assert (readers[0].returncode, out.strip()) == (0, "1")
     # b.txt parses to a.txt's content (the script yields the same row): already present
     assert [(r.rows_stored, r.rows_already_present) for r in reports] == [(1, 0), (0, 1)]  # type: ignore[union-attr]
+
+
+def test_cli_import_takes_a_folder(cli_store: Any, tmp_path: Path) -> None:
+    """A folder's files are recognised by content, as `data load` does: the massacre list is
+    imported, the DIVIPOLA list and the notes beside it are skipped, not errors."""
+    folder = tmp_path / "download"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(DATA / "massacres_small.csv", folder / "sub" / "massacres_small.csv")
+    shutil.copy(DATA / "divipola_small.csv", folder / "divipola_small.csv")
+    (folder / "SOURCE.md").write_text("notes")
+    code, out = cli_store("import", "massacres", str(folder), "-f", "csv")
+    assert (code, out) == (
+        0,
+        "divipola_small.csv: skipped (not a massacres layout)\n"
+        "file,layout,rows_read,non_data,stored,already_present,quarantined,observations\n"
+        "massacres_small.csv,massacres-datos-gov,4,header 1,3,0,0,6\n",
+    )
+    code, out = cli_store("import", "massacres", str(DATA / "divipola_small.csv"))
+    assert code == 1 and "divipola_small.csv" in out  # a file named alone must be one

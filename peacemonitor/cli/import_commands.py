@@ -56,7 +56,10 @@ def import_(
     source: Annotated[
         str, typer.Argument(help="police, massacres, leaders, ucdp, acled, pax, ceasefires.")
     ],
-    files: Annotated[list[Path], typer.Argument(help="Files to import.", exists=False)],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Files or folders (their files recognised by content).", exists=False),
+    ],
     format: Annotated[
         Format, typer.Option("--format", "-f", help="Output format (table or json).")
     ] = Format.TABLE,
@@ -81,15 +84,25 @@ def import_(
     present; one covering periods a stored file covers is refused unless --revise, which
     replaces the stored observations of those periods."""
     from peacemonitor.cli.context import settings
-    from peacemonitor.runner import get_importer, import_files, load_resolver
+    from peacemonitor.importers.framework.errors import UnknownLayout
+    from peacemonitor.runner import files_to_import, get_importer, import_files, load_resolver
 
     get_importer(source)
     store = settings(ctx).store()
     resolver = load_resolver(store)
-    with _progress(len(files)) as advance:
+    paths, in_folders = files_to_import(files)
+    with _progress(len(paths)) as advance:
         outcomes = import_files(
-            store, source, files, resolver, encoding=encoding, on_file=advance, revise=revise
+            store, source, paths, resolver, encoding=encoding, on_file=advance, revise=revise
         )
+    skipped = [
+        path
+        for path, o in zip(paths, outcomes, strict=True)
+        if path in in_folders and isinstance(o, UnknownLayout)
+    ]
+    outcomes = [o for p, o in zip(paths, outcomes, strict=True) if p not in skipped]
+    for path in skipped:
+        typer.echo(f"{path.name}: skipped (not a {source} layout)", err=True)
     reports = [o for o in outcomes if not isinstance(o, Exception)]
     if reports:
         _emit_reports(reports, format)
