@@ -361,3 +361,28 @@ def test_cli_import_takes_a_folder(cli_store: Any, tmp_path: Path) -> None:
     )
     code, out = cli_store("import", "massacres", str(DATA / "divipola_small.csv"))
     assert code == 1 and "divipola_small.csv" in out  # a file named alone must be one
+
+
+@pytest.mark.parametrize(
+    ("source", "fixture"),
+    [
+        ("massacres", "massacres_small.csv"),
+        ("leaders", "leaders_small.csv"),
+        ("ucdp", "ucdp/ged_49_small.csv"),
+        ("acled", "acled/export_small.csv"),
+        ("acled-hdx", "acled/hdx_admin2_small.csv"),
+        ("pax", "pax/pax_small.csv"),
+        ("ceasefires", "ethprio/cf_small.csv"),
+    ],
+)
+def test_a_csv_cut_mid_row_says_so(cli_store: Any, tmp_path: Path, source: str, fixture: str):
+    """A download cut short (no line end, the last row short of columns) is refused by every
+    CSV importer with the same words, before anything is stored."""
+    data = (DATA / fixture).read_bytes().rstrip(b"\r\n")
+    last = data.rsplit(b"\n", 1)[1]
+    cut = tmp_path / Path(fixture).name
+    cut.write_bytes(data[: len(data) - len(last) + len(last) // 2].rstrip(b",;"))
+    code, out = cli_store("import", source, str(cut), "-f", "csv")
+    assert code == 1
+    assert out.startswith(f"error: {cut.name}")
+    assert "the file ends in the middle of a row" in out, out

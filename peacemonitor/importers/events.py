@@ -32,7 +32,7 @@ from peacemonitor.actor_names import ActorNames
 from peacemonitor.importers.framework.errors import BadFile
 from peacemonitor.importers.framework.items import QuarantineBatch
 from peacemonitor.importers.framework.places import PlaceCache
-from peacemonitor.importers.tabular import norm, sniff_format
+from peacemonitor.importers.tabular import check_complete, norm, sniff_format
 from peacemonitor.model import COUNTRY_CODE, QuarantineReason
 
 if TYPE_CHECKING:
@@ -90,6 +90,7 @@ def read_head(path: Path, encoding: str | None) -> CsvHead:
         raise BadFile(path, f"broken CSV: {error}", row=len(records) + 1) from None
     if not records:
         raise BadFile(path, "the file is empty")
+    check_complete(path, delimiter, len(records[0]), name)
     return CsvHead(name, delimiter, records[0], records[1] if len(records) > 1 else None)
 
 

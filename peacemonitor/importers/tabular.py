@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,8 +129,46 @@ def read_csv_rows(path: Path, encoding: str | None = None) -> list[list[str]]:
         for record in reader:
             rows.append(record)
     except csv.Error as error:
-        raise BadFile(path, f"broken CSV: {error} (truncated?)", row=len(rows) + 1) from None
+        if "unexpected end of data" in str(error):
+            raise BadFile(path, f"{MID_ROW} (inside a quoted value)", row=len(rows) + 1) from None
+        raise BadFile(path, f"broken CSV: {error}", row=len(rows) + 1) from None
+    _check_last_row(path, text, rows)
     return rows
+
+
+MID_ROW = "the file ends in the middle of a row"
+"""What a truncated download looks like: no line end after a last row that is short of columns."""
+
+
+def _check_last_row(path: Path, text: str, rows: list[list[str]]) -> None:
+    """A last row with fewer cells than most rows, and no line end after it, is cut short."""
+    if not rows or text.endswith(("\n", "\r")) or len(rows) < 2:
+        return
+    width = Counter(len(r) for r in rows).most_common(1)[0][0]
+    if len(rows[-1]) < width:
+        detail = f"{MID_ROW}: its last row has {len(rows[-1])} of {width} columns"
+        raise BadFile(path, f"{detail}; download it again", row=len(rows))
+
+
+def check_complete(path: Path, delimiter: str, width: int, encoding: str) -> None:
+    """Raise BadFile when the file's last line is a row cut short (no line end after it and
+    fewer than ``width`` columns, or an open quote): for readers that stream the file and so
+    would otherwise store the rows before the cut, or fail on it with the parser's words."""
+    with path.open("rb") as handle:
+        size = handle.seek(0, io.SEEK_END)
+        handle.seek(max(0, size - 65536))
+        tail = handle.read()
+    if not tail or tail.endswith((b"\n", b"\r")):
+        return
+    last = tail.rsplit(b"\n", 1)[-1].decode(encoding, errors="replace")
+    try:
+        cells = next(csv.reader([last], delimiter=delimiter, strict=True))
+    except csv.Error:
+        cells = []
+    if len(cells) < width:
+        raise BadFile(
+            path, f"{MID_ROW}: its last line has {len(cells)} of {width} columns; download it again"
+        )
 
 
 def _delimiter(text: str) -> str:
