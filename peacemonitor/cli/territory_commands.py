@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -44,17 +45,57 @@ def load(
     typer.echo("\n".join(lines))
 
 
+PUBLISHED = ("police", "ucdp", "dane-population", "mgn")
+
+
 def fetch(
+    ctx: typer.Context,
     what: Annotated[
-        list[str] | None, typer.Argument(help="Datasets to fetch (default: all). See --list.")
+        list[str] | None,
+        typer.Argument(
+            help="Reference datasets or URLs (default: all; see --list), or one publisher: "
+            "police, ucdp, dane-population, mgn."
+        ),
     ] = None,
     cache: Annotated[
         Path | None,
         typer.Option(help="Download folder.", envvar="PEACEMONITOR_CACHE"),
     ] = None,
     list_only: Annotated[bool, typer.Option("--list", help="List the datasets and exit.")] = False,
+    dataset: Annotated[
+        str | None,
+        typer.Option(help="police: homicide, kidnapping, extortion or terrorism."),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="police: only rows dated on or after YYYY-MM-DD.")
+    ] = None,
+    dataset_id: Annotated[
+        str | None, typer.Option(help="police: a datos.gov.co dataset id instead of the known one.")
+    ] = None,
+    version: Annotated[
+        str | None, typer.Option(help="ucdp: GED version (25.1) or Candidate version (26.0.5).")
+    ] = None,
+    candidate: Annotated[
+        bool, typer.Option("--candidate", help="ucdp: the monthly Candidate events.")
+    ] = False,
+    api: Annotated[
+        bool,
+        typer.Option("--api", help="ucdp: Colombia's events from the UCDP API (needs a token)."),
+    ] = False,
+    url: Annotated[
+        str | None, typer.Option(help="dane-population, mgn: the file's address on DANE's site.")
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="The publisher's server, for mirrors (and tests).")
+    ] = None,
+    no_import: Annotated[
+        bool, typer.Option("--no-import", help="Download and record only; do not import.")
+    ] = False,
 ) -> None:
-    """Download reference files from their publishers into a local cache, with checksums."""
+    """Download from the publishers into a local cache (checksums, resumable, retried).
+
+    Reference files (DIVIPOLA, or any URL) are only downloaded; `police`, `ucdp`,
+    `dane-population` and `mgn` are recorded in the store and imported (or loaded)."""
     from peacemonitor import fetch as fetching
 
     if list_only:
@@ -62,8 +103,123 @@ def fetch(
             typer.echo(f"{item.name}: {item.description}\n  {item.url}")
         return
     directory = cache or fetching.default_cache()
+    if what and what[0] in PUBLISHED:
+        options = _PublisherOptions(
+            dataset, since, dataset_id, version, candidate, api, url, base_url, not no_import
+        )
+        _fetch_published(ctx, what, directory, options)
+        return
     for result in fetching.fetch_all(what or list(fetching.DATASETS), directory, _progress()):
         typer.echo(result.summary())
+
+
+@dataclass(frozen=True)
+class _PublisherOptions:
+    dataset: str | None
+    since: str | None
+    dataset_id: str | None
+    version: str | None
+    candidate: bool
+    api: bool
+    url: str | None
+    base_url: str | None
+    import_: bool
+
+
+def _fetch_published(
+    ctx: typer.Context, what: list[str], cache: Path, options: _PublisherOptions
+) -> None:
+    if len(what) > 1:
+        raise typer.BadParameter(f"fetch one publisher at a time, not {' '.join(what)}")
+    {
+        "police": _fetch_police,
+        "ucdp": _fetch_ucdp,
+        "dane-population": _fetch_dane,
+        "mgn": _fetch_dane,
+    }[what[0]](ctx, what[0], cache, options)
+
+
+def _fetch_police(ctx: typer.Context, _: str, cache: Path, options: _PublisherOptions) -> None:
+    from peacemonitor.cli import settings
+    from peacemonitor.fetches import record
+    from peacemonitor.socrata import DATOS_GOV_CO, fetch_police
+
+    if options.dataset is None:
+        raise typer.BadParameter("give --dataset homicide|kidnapping|extortion|terrorism")
+    since = _parse_date(options.since) if options.since else None
+    store = settings(ctx).store()
+    with store.read():  # the store must exist before minutes of downloading
+        pass
+    with _progress() as progress:
+        got = fetch_police(
+            options.dataset,
+            cache,
+            since=since,
+            dataset_id=options.dataset_id,
+            base=options.base_url or DATOS_GOV_CO,
+            progress=progress,
+        )
+    record(store, [got.record])
+    pages = f"{got.pages} page" + ("s" if got.pages != 1 else "")
+    typer.echo(
+        f"{got.dataset.name} ({got.dataset.dataset_id}): {got.path} ({got.rows:,} rows, "
+        f"{pages}, sha256 {got.record.sha256[:12] if got.record.sha256 else ''}…)"
+    )
+    if options.import_:
+        _hand_over(store, "police", [got.path])
+
+
+def _parse_date(value: str) -> Any:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        message = f"{value!r} is not a date (YYYY-MM-DD)"
+        raise typer.BadParameter(message, param_hint="--since") from None
+
+
+def _hand_over(store: Any, source: str, paths: list[Path], revise: bool = False) -> None:
+    """Import fetched files and print where their rows went (one line per file)."""
+    from peacemonitor.fetches import import_fetched
+
+    handover = import_fetched(store, source, paths, revise)
+    for report in handover.reports:
+        quarantined = sum(report.rows_quarantined.values())
+        revised = report.observations_replaced
+        typer.echo(
+            f"{Path(report.file).name}: imported as {report.layout}: {report.rows_read:,} rows "
+            f"read, {report.rows_stored:,} stored, {report.rows_already_present:,} already "
+            f"present, {quarantined:,} quarantined" + (f", {revised:,} revised" if revised else "")
+        )
+    for line in handover.unread:
+        typer.echo(line)
+    for failure in handover.failures:
+        typer.echo(f"error: {failure}", err=True)
+    if handover.failures:
+        raise typer.Exit(1)
+
+
+def _fetch_ucdp(ctx: typer.Context, _: str, cache: Path, options: _PublisherOptions) -> None:
+    raise typer.BadParameter("not yet")
+
+
+def _fetch_dane(ctx: typer.Context, what: str, cache: Path, options: _PublisherOptions) -> None:
+    raise typer.BadParameter("not yet")
+
+
+def fetches(
+    ctx: typer.Context,
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.TABLE,
+) -> None:
+    """What was fetched from which publisher, when: URL (no credentials), sha256, rows."""
+    from peacemonitor.cli import settings
+    from peacemonitor.fetches import list_fetches
+
+    found = list_fetches(settings(ctx).store(), source)
+    columns = ["fetch_id", "source", "dataset", "fetched_at", "file_name", "rows", "sha256", "url"]
+    emit(found, columns, fmt)
 
 
 def resolve(
@@ -158,5 +314,6 @@ def register(app: typer.Typer) -> None:
     group = typer.Typer(help="Load and fetch reference data (territories).", no_args_is_help=True)
     group.command()(load)
     group.command()(fetch)
+    group.command()(fetches)
     app.add_typer(group, name="data")
     app.command()(resolve)
