@@ -201,7 +201,40 @@ def _hand_over(store: Any, source: str, paths: list[Path], revise: bool = False)
 
 
 def _fetch_ucdp(ctx: typer.Context, _: str, cache: Path, options: _PublisherOptions) -> None:
-    raise typer.BadParameter("not yet")
+    """GED or Candidate from the download site, or (--api) from the API; then `import ucdp`,
+    revising events a former version stored under the same ids."""
+    from peacemonitor import ucdp_fetch
+    from peacemonitor.cli import settings
+    from peacemonitor.credentials import required
+    from peacemonitor.fetches import record
+
+    store = settings(ctx).store()
+    with store.read():
+        pass
+    if options.api:
+        token = required(ucdp_fetch.TOKEN_ENV, "ucdp-token", "UCDP API access token")
+        got = ucdp_fetch.fetch_api(
+            cache,
+            options.version or ucdp_fetch.DEFAULT_GED,
+            token,
+            base=options.base_url or ucdp_fetch.UCDP_API,
+        )
+    else:
+        with _progress() as progress:
+            got = ucdp_fetch.fetch_download(
+                cache,
+                options.version,
+                options.candidate,
+                base=options.base_url or ucdp_fetch.UCDP_SITE,
+                progress=progress,
+            )
+    record(store, [got.record])
+    typer.echo(
+        f"ucdp {got.record.dataset}: {got.path} ({got.rows:,} rows, "
+        f"sha256 {(got.record.sha256 or '')[:12]}…)"
+    )
+    if options.import_ and got.rows:
+        _hand_over(store, "ucdp", [got.path], revise=True)
 
 
 def _fetch_dane(ctx: typer.Context, what: str, cache: Path, options: _PublisherOptions) -> None:
