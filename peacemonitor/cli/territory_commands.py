@@ -184,6 +184,12 @@ def _hand_over(store: Any, source: str, paths: list[Path], revise: bool = False)
     from peacemonitor.fetches import import_fetched
 
     handover = import_fetched(store, source, paths, revise)
+    _print_handover(handover)
+    if handover.failures:
+        raise typer.Exit(1)
+
+
+def _print_handover(handover: Any) -> None:
     for report in handover.reports:
         quarantined = sum(report.rows_quarantined.values())
         revised = report.observations_replaced
@@ -196,8 +202,6 @@ def _hand_over(store: Any, source: str, paths: list[Path], revise: bool = False)
         typer.echo(line)
     for failure in handover.failures:
         typer.echo(f"error: {failure}", err=True)
-    if handover.failures:
-        raise typer.Exit(1)
 
 
 def _fetch_ucdp(ctx: typer.Context, _: str, cache: Path, options: _PublisherOptions) -> None:
@@ -239,6 +243,42 @@ def _fetch_ucdp(ctx: typer.Context, _: str, cache: Path, options: _PublisherOpti
 
 def _fetch_dane(ctx: typer.Context, what: str, cache: Path, options: _PublisherOptions) -> None:
     raise typer.BadParameter("not yet")
+
+
+def sync(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="acled")],
+    country: Annotated[str, typer.Option(help="ACLED's country name.")] = "Colombia",
+    cache: Annotated[
+        Path | None,
+        typer.Option(help="Download folder.", envvar="PEACEMONITOR_CACHE"),
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="ACLED's server, for mirrors (and tests).")
+    ] = None,
+) -> None:
+    """Bring ACLED's events up to date with your own account: only what changed since the last
+    sync is pulled and revised in place; events ACLED deleted are withdrawn.
+
+    Credentials: ACLED_USERNAME (or ACLED_EMAIL) and ACLED_PASSWORD, or the keyring."""
+    from peacemonitor import fetch as fetching
+    from peacemonitor.acled_sync import ACLED_SITE, sync_acled
+    from peacemonitor.cli import settings
+
+    if source != "acled":
+        raise typer.BadParameter(f"{source!r}: only acled syncs", param_hint="SOURCE")
+    store = settings(ctx).store()
+    got = sync_acled(store, cache or fetching.default_cache(), country, base=base_url or ACLED_SITE)
+    pages = f"{got.pages} page" + ("s" if got.pages != 1 else "")
+    typer.echo(
+        f"acled {got.country}: {got.events:,} events new or changed since the last sync "
+        f"({pages}); {got.deletions_seen:,} deletions since the last sync, "
+        f"{got.withdrawn:,} withdrawn here"
+    )
+    _print_handover(got.handover)
+    typer.echo(
+        f"next sync asks for events changed at or after timestamp {got.state.last_timestamp}"
+    )
 
 
 def fetches(
@@ -348,5 +388,6 @@ def register(app: typer.Typer) -> None:
     group.command()(load)
     group.command()(fetch)
     group.command()(fetches)
+    group.command()(sync)
     app.add_typer(group, name="data")
     app.command()(resolve)
