@@ -177,6 +177,18 @@ def import_fetched(
     return handover
 
 
+def load_reference(store: Store, path: Path) -> list[str]:
+    """Load a fetched reference file (DIVIPOLA, DANE population, MGN boundaries) the way
+    ``data load`` does — the single hand-over point for reference data; one line per table
+    loaded, or why nothing was."""
+    from peacemonitor.gazetteer import load_file
+
+    reports = load_file(store, path)
+    return [r.summary() for r in reports] or [
+        f"{path.name}: fetched; `data load` does not recognise this file (not a known layout)"
+    ]
+
+
 def count_csv_rows(path: Path, encoding: str = "utf-8-sig") -> int:
     """Data records of a CSV file (its header excluded; quoted newlines are one record)."""
     import csv

@@ -242,7 +242,21 @@ def _fetch_ucdp(ctx: typer.Context, _: str, cache: Path, options: _PublisherOpti
 
 
 def _fetch_dane(ctx: typer.Context, what: str, cache: Path, options: _PublisherOptions) -> None:
-    raise typer.BadParameter("not yet")
+    """A DANE population or MGN file from the address given, then loaded like `data load`."""
+    from peacemonitor.cli import settings
+    from peacemonitor.dane_fetch import fetch_dane
+    from peacemonitor.fetches import load_reference, record
+
+    store = settings(ctx).store()
+    with store.read():
+        pass
+    with _progress() as progress:
+        got = fetch_dane(what, options.url, cache, progress=progress)
+    record(store, [got.record])
+    typer.echo(f"{what}: {got.path} (sha256 {(got.record.sha256 or '')[:12]}…)")
+    if options.import_:
+        for line in load_reference(store, got.path):
+            typer.echo(line)
 
 
 def sync(
