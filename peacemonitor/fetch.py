@@ -40,6 +40,10 @@ class FetchFailed(PeacemonitorError):
     """A download that could not complete: offline, refused, or an HTTP error."""
 
 
+class Offline(FetchFailed):
+    """The publisher's host could not be reached at all."""
+
+
 class HttpStatus(FetchFailed):
     """A publisher answered with an HTTP error that retrying did not cure."""
 
@@ -200,10 +204,7 @@ class Http:
                 ) from None
             except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
                 reason = getattr(error, "reason", error)
-                raise FetchFailed(
-                    f"{name}: cannot reach {host} ({reason}); are you offline? Download "
-                    f"{public_url(url)} by hand and run `peacemonitor data load PATH`"
-                ) from None
+                raise Offline(f"{name}: cannot reach {host} ({reason}); are you offline?") from None
         raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -253,7 +254,13 @@ def fetch(
     if not force and (hit := _cached(dataset, cache)) is not None:
         return hit
     target, partial = cache / dataset.file_name, cache / f"{dataset.file_name}.part"
-    size = download(http or Http(), dataset.url, partial, dataset.name, headers, progress)
+    try:
+        size = download(http or Http(), dataset.url, partial, dataset.name, headers, progress)
+    except Offline as error:
+        raise Offline(
+            f"{error} Download {public_url(dataset.url)} by hand and run "
+            "`peacemonitor data load PATH`"
+        ) from None
     digest = _sha256(partial)
     if dataset.sha256 and digest != dataset.sha256:
         _discard(partial)

@@ -253,3 +253,21 @@ def test_cli_sync(
         f"next sync asks for events changed at or after timestamp {T0 + 2}",
     ]
     assert PASSWORD not in output
+
+
+def test_offline_is_one_line(
+    tmp_path: Path, cli: Callable[..., tuple[int, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert cli("init")[0] == 0
+    monkeypatch.setenv("ACLED_USERNAME", USER)
+    monkeypatch.setenv("ACLED_PASSWORD", PASSWORD)
+    code, output = cli("data", "sync", "acled", "--base-url", f"http://127.0.0.1:{port}",
+                       "--cache", str(tmp_path))  # fmt: skip
+    assert code == 1
+    assert output.startswith(f"error: ACLED login: cannot reach 127.0.0.1:{port} (")
+    assert output.endswith("); are you offline?\n") and output.count("\n") == 1

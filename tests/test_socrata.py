@@ -15,6 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from publishers import Reply, Request, serve
 
 from peacemonitor.fetch import Http, HttpStatus
@@ -253,3 +255,17 @@ def test_cli_fetches_records_and_hands_over_to_the_importer(
     code, listing = cli("data", "fetches", "--format", "csv")
     assert code == 0
     assert listing.splitlines()[1].startswith("1,police,kidnapping d7zw-hpf4,")
+
+
+@given(st.integers(min_value=0, max_value=10**12))
+def test_whole_numbers_keep_their_value_under_separators(number: int) -> None:
+    written = export_value(str(number), "number")
+    assert written.replace(",", "") == str(number)
+    assert all(len(group) == 3 for group in written.split(",")[1:])
+
+
+@given(st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2100, 1, 1)))
+def test_dates_are_written_the_way_the_export_parses_back(moment: dt.datetime) -> None:
+    moment = moment.replace(microsecond=0)
+    written = export_value(moment.strftime("%Y-%m-%dT%H:%M:%S.000"), "calendar_date")
+    assert dt.datetime.strptime(written, "%m/%d/%Y %I:%M:%S %p") == moment
