@@ -271,3 +271,20 @@ def test_offline_is_one_line(
     assert code == 1
     assert output.startswith(f"error: ACLED login: cannot reach 127.0.0.1:{port} (")
     assert output.endswith("); are you offline?\n") and output.count("\n") == 1
+
+
+def test_a_token_past_its_lifetime_is_refreshed_before_asking(tmp_path: Path) -> None:
+    from peacemonitor.acled_sync import AcledSession
+
+    fields, events = _events()
+    moment = [float(T0)]
+    with serve(Acled(fields, events)) as server:
+        session = AcledSession(Http(), server.base, AcledCredentials(USER, PASSWORD),
+                               clock=lambda: moment[0])  # fmt: skip
+        first = session.headers()
+        moment[0] += 86_400  # a day later: past expires_in
+        second = session.headers()
+        grants = [r.form["grant_type"] for r in server.requests]
+    assert (session.logins, session.refreshes) == (1, 1)
+    assert grants == ["password", "refresh_token"] and first != second
+    assert PASSWORD not in repr(session)

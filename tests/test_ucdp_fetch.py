@@ -177,3 +177,24 @@ def test_cli_fetch_ucdp_end_to_end(
     code, output = cli("data", "fetch", "ucdp", "--api")
     assert code == 1
     assert output.strip().startswith("error: UCDP API access token missing: set UCDP_ACCESS_TOKEN")
+
+
+def test_cli_fetch_ucdp_api_with_the_token_from_the_environment(
+    tmp_path: Path, cli: Callable[..., tuple[int, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli("init")[0] == 0
+    assert cli("data", "load", str(TERRITORIES / "dl_municipios.csv"))[0] == 0
+    records = list(csv.DictReader(io.StringIO(GED.decode())))
+    colombian = [r for r in records if r["country_id"] == "100"]
+    monkeypatch.setenv("UCDP_ACCESS_TOKEN", "TOKEN-env")
+    with serve(_api([colombian], "TOKEN-env")) as server:
+        code, output = cli("data", "fetch", "ucdp", "--api", "--version", "25.1",
+                           "--base-url", server.base, "--cache", str(tmp_path))  # fmt: skip
+    assert code == 0, output
+    first, second = output.splitlines()
+    assert first.startswith(
+        f"ucdp api 25.1 Country=100: {tmp_path / 'ucdp' / 'ucdp_api_25_1_gw100.csv'} "
+        f"({len(colombian)} rows, sha256 "
+    )
+    assert second.startswith("ucdp_api_25_1_gw100.csv: imported as ucdp-ged: ")
+    assert "TOKEN-env" not in output
