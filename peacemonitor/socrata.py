@@ -12,6 +12,9 @@ fetches alike.
 Pages are kept in the cache as they arrive: a run that stops (offline, Ctrl-C, a page that
 breaks off more often than the retries allow) resumes at the first page it lacks.
 
+An app token (``SOCRATA_APP_TOKEN``, optional) is sent as ``X-App-Token``: Socrata throttles
+anonymous clients harder. It is a header, never part of a URL or a record.
+
 Dataset ids: the four ids are the ones ``shared/data/policia_agregados_2003_2026/SOURCE.md``
 names for the Police (SIEDCO) series on datos.gov.co; ``--dataset-id`` replaces one.
 """
@@ -105,12 +108,21 @@ def police_dataset(name: str, dataset_id: str | None = None) -> PoliceDataset:
     return PoliceDataset(name, dataset_id, known_one.file_stem, known_one.description)
 
 
+def app_token_header() -> dict[str, str]:
+    """``X-App-Token`` from ``SOCRATA_APP_TOKEN`` (or the keyring), when the user has one."""
+    from peacemonitor.credentials import secret
+
+    token = secret(["SOCRATA_APP_TOKEN"], "socrata-app-token")
+    return {"X-App-Token": token} if token else {}
+
+
 def columns(http: Http, base: str, dataset_id: str, cache: Path) -> list[Column]:
     """The dataset's columns in export order, from ``/api/views/<id>.json`` (system fields,
     whose names start with ':', are not exported and are left out)."""
     target = cache / f"{dataset_id}.json"
     partial = cache / f"{dataset_id}.json.part"
-    download(http, f"{base}/api/views/{dataset_id}.json", partial, f"{dataset_id} columns")
+    url = f"{base}/api/views/{dataset_id}.json"
+    download(http, url, partial, f"{dataset_id} columns", app_token_header())
     partial.replace(target)
     meta = json.loads(target.read_text("utf-8"))
     found = [
@@ -214,7 +226,8 @@ def _pages(
         if not done.exists():
             partial = folder / f"{done.name}.part"
             url = page_url(base, dataset.dataset_id, cols, where, page, rows)
-            download(http, url, partial, f"{dataset.name} page {page + 1}", None, progress)
+            name = f"{dataset.name} page {page + 1}"
+            download(http, url, partial, name, app_token_header(), progress)
             partial.replace(done)
             partial.with_name(partial.name + ".url").unlink(missing_ok=True)
         yield done

@@ -128,6 +128,14 @@ def test_pages_become_one_file_in_the_exports_layout(tmp_path: Path) -> None:
     assert not list((tmp_path / "police" / "d7zw-hpf4").glob("pages-*"))
 
 
+def test_an_app_token_travels_as_a_header(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOCRATA_APP_TOKEN", "app-TOKEN-1")
+    with serve(Socrata("d7zw-hpf4", KIDNAPPING, SYNTHETIC)) as server:
+        got = fetch_police("kidnapping", tmp_path, base=server.base)
+    assert {r.headers.get("x-app-token") for r in server.requests} == {"app-TOKEN-1"}
+    assert "app-TOKEN-1" not in got.record.model_dump_json()
+
+
 def test_since_becomes_a_soql_where(tmp_path: Path) -> None:
     publisher = Socrata("d7zw-hpf4", KIDNAPPING, SYNTHETIC)
     with serve(publisher) as server:
