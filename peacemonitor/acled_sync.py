@@ -48,6 +48,7 @@ from peacemonitor.fetches import (
 from peacemonitor.store import Store
 
 ACLED_SITE = "https://acleddata.com"
+ACLED_TERMS = "https://acleddata.com/terms-of-use/"  # as shared/data/acled_samples/SOURCE.md
 TOKEN_PATH = "/oauth/token"
 READ_PATH = "/api/acled/read"
 DELETED_PATH = "/api/deleted/read"

@@ -7,6 +7,7 @@ tests/data/imports/acled/api_2023_small.csv, in the API's CSV layout."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import logging
@@ -251,6 +252,8 @@ def test_cli_sync(
         "events-00001.csv: imported as acled-2023: 4 rows read, 3 stored, 0 already present, "
         "0 quarantined",
         f"next sync asks for events changed at or after timestamp {T0 + 2}",
+        f"source: ACLED, accessed {dt.datetime.now(dt.UTC).date().isoformat()}; attribute it "
+        "as ACLED's Terms of Use & Attribution Policy ask (https://acleddata.com/terms-of-use/)",
     ]
     assert PASSWORD not in output
 

@@ -246,7 +246,7 @@ def sync(
 
     Credentials: ACLED_USERNAME (or ACLED_EMAIL) and ACLED_PASSWORD, or the keyring."""
     from peacemonitor import fetch as fetching
-    from peacemonitor.acled_sync import ACLED_SITE, sync_acled
+    from peacemonitor.acled_sync import ACLED_SITE, ACLED_TERMS, sync_acled
     from peacemonitor.cli import settings
 
     if source != "acled":
@@ -262,6 +262,11 @@ def sync(
     _print_handover(got.handover)
     typer.echo(
         f"next sync asks for events changed at or after timestamp {got.state.last_timestamp}"
+    )
+    accessed = got.state.synced_at.date().isoformat() if got.state.synced_at else "?"
+    typer.echo(
+        f"source: ACLED, accessed {accessed}; attribute it as ACLED's Terms of Use & "
+        f"Attribution Policy ask ({ACLED_TERMS})"
     )
 
 
