@@ -118,8 +118,7 @@ def _fetch_police(ctx: typer.Context, _: str, cache: Path, options: _PublisherOp
         raise typer.BadParameter("give --dataset homicide|kidnapping|extortion|terrorism")
     since = _parse_date(options.since) if options.since else None
     store = settings(ctx).store()
-    with store.read():  # the store must exist before minutes of downloading
-        pass
+    _ready(store)
     with _progress() as progress:
         got = fetch_police(
             options.dataset,
@@ -137,6 +136,13 @@ def _fetch_police(ctx: typer.Context, _: str, cache: Path, options: _PublisherOp
     )
     if options.import_:
         _hand_over(store, "police", [got.path])
+
+
+def _ready(store: Any) -> None:
+    """Fail now, in one line, if the store is missing or outdated — not after minutes of
+    downloading."""
+    with store.read():
+        pass
 
 
 def _parse_date(value: str) -> Any:
@@ -183,8 +189,7 @@ def _fetch_ucdp(ctx: typer.Context, _: str, cache: Path, options: _PublisherOpti
     from peacemonitor.fetches import record
 
     store = settings(ctx).store()
-    with store.read():
-        pass
+    _ready(store)
     if options.api:
         token = required(ucdp_fetch.TOKEN_ENV, "ucdp-token", "UCDP API access token")
         got = ucdp_fetch.fetch_api(
@@ -218,8 +223,7 @@ def _fetch_dane(ctx: typer.Context, what: str, cache: Path, options: _PublisherO
     from peacemonitor.fetches import load_reference, record
 
     store = settings(ctx).store()
-    with store.read():
-        pass
+    _ready(store)
     with _progress() as progress:
         got = fetch_dane(what, options.url, cache, progress=progress)
     record(store, [got.record])
