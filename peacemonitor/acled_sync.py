@@ -35,16 +35,16 @@ from peacemonitor.errors import PeacemonitorError
 from peacemonitor.fetch import FetchFailed, Http, HttpStatus, download
 from peacemonitor.fetches import (
     FetchRecord,
-    Handover,
     SyncState,
     count_csv_rows,
-    import_fetched,
     now,
     record,
     save_sync_state,
     sync_state,
     withdraw,
 )
+from peacemonitor.files import file_sha256
+from peacemonitor.handover import Handover, import_fetched
 from peacemonitor.store import Store
 
 ACLED_SITE = "https://acleddata.com"
@@ -292,8 +292,6 @@ def _deleted_items(path: Path) -> list[dict[str, Any]]:
 def _page_record(
     base: str, country: str, state: SyncState, page: Path, rows: int, limit: int
 ) -> FetchRecord:
-    import hashlib
-
     number = int(page.stem.rsplit("-", 1)[1])
     return FetchRecord(
         source="acled",
@@ -301,7 +299,7 @@ def _page_record(
         url=read_url(base, country, state.last_timestamp, number, limit),
         fetched_at=now(),
         file_name=page.name,
-        sha256=hashlib.sha256(page.read_bytes()).hexdigest(),
+        sha256=file_sha256(page),
         bytes=page.stat().st_size,
         rows=rows,
         detail={"since_timestamp": state.last_timestamp, "page": number},

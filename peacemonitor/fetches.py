@@ -1,28 +1,24 @@
-"""What was fetched when, where incremental syncs stand, and the hand-over to the importers.
+"""What was fetched when, where incremental syncs stand, and records publishers withdrew.
 
 Every fetch command records each file it produced in the store's ``fetches`` table (source,
 dataset, the URL without credentials, time, sha256, bytes, rows): ACLED's attribution needs the
-access date, and a user can always tell which release a figure came from. ``import_fetched`` is
-the one place where downloaded files enter the import runner, so a layout an importer learns to
-read later is picked up without touching the fetchers.
+access date, and a user can always tell which release a figure came from. The hand-over of
+fetched files to the importers is ``handover``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel
 
 from peacemonitor.fetch import public_url
-
-if TYPE_CHECKING:
-    from peacemonitor.imports import ImportFailed, ImportReport
-    from peacemonitor.store import Store
+from peacemonitor.store import Store
 
 
 class FetchRecord(BaseModel):
@@ -142,51 +138,6 @@ def withdraw(store: Store, source: str, deleted: dict[str, int | None]) -> int:
             )
             removed += 1
     return removed
-
-
-@dataclass
-class Handover:
-    """What became of fetched files in the import runner."""
-
-    reports: list[ImportReport] = field(default_factory=list)
-    failures: list[ImportFailed] = field(default_factory=list)
-    unread: list[str] = field(default_factory=list)
-
-
-def import_fetched(
-    store: Store, source: str, paths: Sequence[Path], revise: bool = False
-) -> Handover:
-    """Import fetched files through the source's importer: the single hand-over point. A file
-    whose layout the importer does not (yet) recognise is listed in ``unread``, not an error:
-    the download is kept and recorded, and ``peacemonitor import`` can take it later."""
-    from peacemonitor.imports import UnknownLayout, import_files, load_resolver
-
-    handover = Handover()
-    if not paths:
-        return handover
-    outcomes = import_files(store, source, list(paths), load_resolver(store), revise=revise)
-    for path, outcome in zip(paths, outcomes, strict=True):
-        if isinstance(outcome, UnknownLayout):
-            handover.unread.append(
-                f"{path.name}: fetched; `import {source}` does not read this layout yet ({outcome})"
-            )
-        elif isinstance(outcome, Exception):
-            handover.failures.append(outcome)
-        else:
-            handover.reports.append(outcome)
-    return handover
-
-
-def load_reference(store: Store, path: Path) -> list[str]:
-    """Load a fetched reference file (DIVIPOLA, DANE population, MGN boundaries) the way
-    ``data load`` does — the single hand-over point for reference data; one line per table
-    loaded, or why nothing was."""
-    from peacemonitor.gazetteer import load_file
-
-    reports = load_file(store, path)
-    return [r.summary() for r in reports] or [
-        f"{path.name}: fetched; `data load` does not recognise this file (not a known layout)"
-    ]
 
 
 def count_csv_rows(path: Path, encoding: str = "utf-8-sig") -> int:

@@ -35,6 +35,7 @@ from urllib.parse import urlencode
 from peacemonitor.errors import PeacemonitorError
 from peacemonitor.fetch import FetchFailed, Http, download
 from peacemonitor.fetches import FetchRecord, count_csv_rows, now
+from peacemonitor.files import file_sha256
 
 DATOS_GOV_CO = "https://www.datos.gov.co"
 PAGE_ROWS = 50_000
@@ -193,7 +194,7 @@ def fetch_police(
         url=url.split("?")[0] + (f"?$where={where}" if where else ""),
         fetched_at=now(),
         file_name=target.name,
-        sha256=_sha256(target),
+        sha256=file_sha256(target),
         bytes=target.stat().st_size,
         rows=rows,
         detail=detail,
@@ -280,11 +281,3 @@ def export_value(value: str, kind: str) -> str:
             return value
         return f"{int(number):,}" if number.is_integer() else value
     return value
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

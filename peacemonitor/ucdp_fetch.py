@@ -12,7 +12,7 @@ Addresses (docs/fetch.md says where each is documented):
   GED's column names, so the UCDP importer reads it like a download.
 
 Files land in the cache with the manifest's checksums; the caller imports them (``import ucdp``)
-through ``fetches.import_fetched``.
+through ``handover.import_fetched``.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from urllib.parse import urlencode
 from peacemonitor.errors import PeacemonitorError
 from peacemonitor.fetch import Dataset, FetchFailed, Http, download, fetch
 from peacemonitor.fetches import FetchRecord, count_csv_rows, now
+from peacemonitor.files import file_sha256
 
 UCDP_SITE = "https://ucdp.uu.se"
 UCDP_API = "https://ucdpapi.pcr.uu.se"
@@ -144,7 +145,7 @@ def fetch_api(
         url=first or "",
         fetched_at=now(),
         file_name=target.name,
-        sha256=_sha256(target),
+        sha256=file_sha256(target),
         bytes=target.stat().st_size,
         rows=len(results),
         detail={"pages": page},
@@ -179,13 +180,3 @@ def _write_rows(results: list[dict[str, Any]], target: Path) -> None:
         writer.writeheader()
         writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in results)
     partial.replace(target)
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -10,13 +10,13 @@ from conftest import world_store
 from peacemonitor.fetches import (
     FetchRecord,
     SyncState,
-    import_fetched,
     list_fetches,
     record,
     save_sync_state,
     sync_state,
     withdraw,
 )
+from peacemonitor.handover import import_fetched
 from peacemonitor.store import Store
 
 TERRITORIES = Path(__file__).parent / "data" / "territories"

@@ -18,7 +18,7 @@ from conftest import world_store
 from publishers import Reply, Request, ranged, serve
 
 from peacemonitor.fetch import Http
-from peacemonitor.fetches import import_fetched
+from peacemonitor.handover import import_fetched
 from peacemonitor.indicators import Level, Period, Query, indicator
 from peacemonitor.model import Category
 from peacemonitor.store import Store

@@ -2,7 +2,7 @@
 
 Each parses its options, calls the library (``fetch``, ``socrata``, ``ucdp_fetch``,
 ``dane_fetch``, ``acled_sync``), records the fetch and hands the files over to the importers
-through ``fetches.import_fetched`` / ``fetches.load_reference``.
+through ``handover.import_fetched`` / ``handover.load_reference``.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def _fetch_published(
 
 
 def _fetch_police(ctx: typer.Context, _: str, cache: Path, options: _PublisherOptions) -> None:
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
     from peacemonitor.fetches import record
     from peacemonitor.socrata import DATOS_GOV_CO, fetch_police
 
@@ -157,7 +157,7 @@ def _parse_date(value: str) -> Any:
 
 def _hand_over(store: Any, source: str, paths: list[Path], revise: bool = False) -> None:
     """Import fetched files and print where their rows went (one line per file)."""
-    from peacemonitor.fetches import import_fetched
+    from peacemonitor.handover import import_fetched
 
     handover = import_fetched(store, source, paths, revise)
     _print_handover(handover)
@@ -184,7 +184,7 @@ def _fetch_ucdp(ctx: typer.Context, _: str, cache: Path, options: _PublisherOpti
     """GED or Candidate from the download site, or (--api) from the API; then `import ucdp`,
     revising events a former version stored under the same ids."""
     from peacemonitor import ucdp_fetch
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
     from peacemonitor.credentials import required
     from peacemonitor.fetches import record
 
@@ -218,9 +218,10 @@ def _fetch_ucdp(ctx: typer.Context, _: str, cache: Path, options: _PublisherOpti
 
 def _fetch_dane(ctx: typer.Context, what: str, cache: Path, options: _PublisherOptions) -> None:
     """A DANE population or MGN file from the address given, then loaded like `data load`."""
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
     from peacemonitor.dane_fetch import fetch_dane
-    from peacemonitor.fetches import load_reference, record
+    from peacemonitor.fetches import record
+    from peacemonitor.handover import load_reference
 
     store = settings(ctx).store()
     _ready(store)
@@ -251,7 +252,7 @@ def sync(
     Credentials: ACLED_USERNAME (or ACLED_EMAIL) and ACLED_PASSWORD, or the keyring."""
     from peacemonitor import fetch as fetching
     from peacemonitor.acled_sync import ACLED_SITE, ACLED_TERMS, sync_acled
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
 
     if source != "acled":
         raise typer.BadParameter(f"{source!r}: only acled syncs", param_hint="SOURCE")
@@ -280,7 +281,7 @@ def fetches(
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.TABLE,
 ) -> None:
     """What was fetched from which publisher, when: URL (no credentials), sha256, rows."""
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
     from peacemonitor.fetches import list_fetches
 
     found = list_fetches(settings(ctx).store(), source)
@@ -289,9 +290,25 @@ def fetches(
 
 
 def _progress() -> Any:
-    from peacemonitor.cli.territory_commands import _progress as download_bar
+    """A download bar on stderr (bytes, speed), shown only on a terminal."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TransferSpeedColumn,
+    )
 
-    return download_bar()
+    console = Console(stderr=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn())
+    return Progress(
+        *columns,
+        TransferSpeedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
 
 
 def register(group: typer.Typer) -> None:
