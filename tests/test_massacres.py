@@ -84,7 +84,7 @@ def test_truncated_quoted_field(places: tuple[Store, Gazetteer], tmp_path: Path)
     store, gazetteer = places
     path = tmp_path / "m.csv"
     path.write_text(HEADER + '2018/01/02,5,"ANTIOQUIA,5001,MEDELLIN,1,4\n')
-    with pytest.raises(BadFile, match=r"m.csv, row 2: broken CSV"):
+    with pytest.raises(BadFile, match=r"m.csv, row 2: the file ends in the middle of a row"):
         import_file(store, "massacres", path, gazetteer)
 
 
