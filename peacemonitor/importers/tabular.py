@@ -167,8 +167,19 @@ def check_complete(path: Path, delimiter: str, width: int, encoding: str) -> Non
         cells = []
     if len(cells) < width:
         raise BadFile(
-            path, f"{MID_ROW}: its last line has {len(cells)} of {width} columns; download it again"
+            path,
+            f"{MID_ROW}: its last line has {len(cells)} of {width} columns; download it again",
+            row=_line_count(path),
         )
+
+
+def _line_count(path: Path) -> int:
+    """The number of the file's last line (read in chunks: only a truncated file pays this)."""
+    lines = 1
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            lines += chunk.count(b"\n")
+    return lines
 
 
 def _delimiter(text: str) -> str:
