@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from peacemonitor.errors import PeacemonitorError, RegistryNotLoaded
 from peacemonitor.model import (
     Actor,
+    ActorMapping,
     Agreement,
     Ceasefire,
     Gesture,
@@ -43,6 +44,7 @@ KINDS: dict[str, type[BaseModel]] = {
     "gestures": Gesture,
     "red_lines": RedLine,
     "statistics": Statistic,
+    "actor_mappings": ActorMapping,
 }
 
 
@@ -82,6 +84,7 @@ class Registry:
     gestures: dict[str, Gesture] = field(default_factory=dict)
     red_lines: dict[str, RedLine] = field(default_factory=dict)
     statistics: dict[str, Statistic] = field(default_factory=dict)
+    actor_mappings: dict[str, ActorMapping] = field(default_factory=dict)
     origin: dict[tuple[str, str], tuple[str, int | None]] = field(default_factory=dict)
     invalid: set[tuple[str, str]] = field(default_factory=set)
 
