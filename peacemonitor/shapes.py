@@ -6,17 +6,21 @@ One mapping from a shape's name to the model that defines it; docs/json.md is ge
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
+import typing
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, TypeAdapter
 
 from peacemonitor.actors import ActorDetail, ActorSummary
 from peacemonitor.ceasefires import CeasefireState
+from peacemonitor.comparison import Comparison
 from peacemonitor.coverage import Coverage
 from peacemonitor.imports import ImportReport, QuarantineEntry
 from peacemonitor.model import Statistic
+from peacemonitor.presence import PresenceRecord
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
 from peacemonitor.tables import TableDetail, TableSummary
 
@@ -53,6 +57,14 @@ SHAPES: dict[str, tuple[str, object]] = {
         "`peacemonitor imported ceasefires`: ETH/PRIO records and their registry links",
         list[ImportedCeasefire],
     ),
+    "presence": (
+        "`peacemonitor presence ACTOR`: where an actor is, each record with how it is known",
+        list[PresenceRecord],
+    ),
+    "compare": (
+        "`peacemonitor compare OUTCOME`: two windows over a territory set, with the rate ratio",
+        Comparison,
+    ),
 }
 
 
@@ -72,6 +84,7 @@ def _type_name(annotation: object) -> str:
         "peacemonitor.actors.",
         "peacemonitor.tables.",
         "peacemonitor.ceasefires.",
+        "peacemonitor.comparison.",
     ):
         text = text.replace(prefix, "")
     text = re.sub(r"Annotated\[PartialDate, .*?WithJsonSchema\(.*?\)\]", "PDate", text)
@@ -80,6 +93,11 @@ def _type_name(annotation: object) -> str:
 
 
 def _fields(model: type[BaseModel]) -> list[str]:
+    if dataclasses.is_dataclass(model):  # typed records that are dataclasses (PresenceRecord)
+        hints = typing.get_type_hints(model)
+        return [
+            f"| `{f.name}` | `{_type_name(hints[f.name])}` |  |" for f in dataclasses.fields(model)
+        ]
     return [
         f"| `{name}` | `{_type_name(info.annotation)}` | {info.description or ''} |"
         for name, info in model.model_fields.items()

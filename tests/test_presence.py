@@ -281,3 +281,55 @@ def test_real_ucdp_events_map_to_registry_actors(real_ucdp: Store, shared_data: 
     assert dict(events) == {"gov-colombia": 3351, "farc-ep": 3031, "eln": 735, "auc": 645}
     farc_2016 = presence(store, registry, "farc-ep", as_of=dt.date(2016, 8, 29), how={"events"})
     assert len(farc_2016) == 23 and all(r.first >= dt.date(2014, 8, 29) for r in farc_2016)  # type: ignore[operator]
+
+
+def test_cli_import_presence_then_show_it(world: tuple[Store, Registry], tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from peacemonitor.cli import app
+
+    store, _ = world
+    path = tmp_path / "mine.csv"
+    path.write_text(TABLE, encoding="utf-8")
+    runner = CliRunner()
+    db = ["--db", str(store.path)]
+    imported = runner.invoke(app, [*db, "import", "presence", str(path), "--format", "csv"])
+    assert (imported.exit_code, imported.output) == (
+        0,
+        "file,layout,rows_read,non_data,stored,already_present,quarantined,observations\n"
+        'mine.csv,presence-table,9,blank 1,3,0,"bad-date 1, dates-reversed 1, unknown-actor 1, '
+        'unresolved-territory 2",0\n',
+    )
+    shown = runner.invoke(
+        app,
+        [
+            *db,
+            "presence",
+            "Ejército de Liberación Nacional",
+            "--as-of",
+            "2025-02-01",
+            "--format",
+            "csv",
+        ],
+    )
+    assert (shown.exit_code, shown.output) == (
+        0,
+        "how,territory_code,territory_name,territory_level,first,last,source,events\n"
+        "registry,27,,department,2024-09-24,2024-09-24,cfr-2024-09-24-total-peace-is-dead,\n"
+        'registry,54,,department,2025-01-16,2025-01-16,"sur-2025-catatumbo-solo-quiere, '
+        "noticiasrcn-2025-12-29-llamado-defensoria-tomar, "
+        'diariocontraste-2025-01-19-catatumbo-fighting-report",\n'
+        "registry,81,,department,2024-09-24,2024-09-24,cfr-2024-09-24-total-peace-is-dead,\n"
+        "user,76,VALLE DEL CAUCA,department,2023-01-01,,my notes,\n",
+    )
+    table = runner.invoke(app, [*db, "presence", "emc", "--how", "user"])
+    assert table.exit_code == 0
+    assert (
+        table.output.splitlines()[0].strip() == "emc — Estado Mayor Central: 1 presence record(s)"
+    )
+    assert "│ user │ 19548          │ PIENDAMÓ - TUNÍA │" in table.output
+    unknown = runner.invoke(app, [*db, "presence", "nobody"])
+    assert (unknown.exit_code, unknown.output) == (
+        1,
+        "error: no actor named 'nobody'; `peacemonitor actors` lists ids, names and aliases\n",
+    )

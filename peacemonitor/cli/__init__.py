@@ -71,6 +71,9 @@ def _register_all() -> None:
     from peacemonitor.cli import presence_commands
 
     presence_commands.register(app)
+    from peacemonitor.cli import compare_commands
+
+    compare_commands.register(app)
 
 
 _register_all()

@@ -47,22 +47,16 @@ def presence(
     registry = from_store(store)
     found = resolve_actor(registry, actor)
     records = find(store, registry, found.id, _day(as_of), window_months, set(how) if how else None)
-    if format is Format.JSON:
-        from dataclasses import asdict
+    from pydantic import TypeAdapter
 
-        emit([asdict(r) for r in records], [], format)
+    from peacemonitor.presence import PresenceRecord
+
+    rows = TypeAdapter(list[PresenceRecord]).dump_python(records, mode="json")
+    if format is Format.JSON:
+        emit(rows, [], format)
         return
     title = f"{found.id} — {found.name}: {len(records)} presence record(s)"
-    emit([_row(r) for r in records], COLUMNS, format, title=title)
-
-
-def _row(record: object) -> dict[str, object]:
-    from dataclasses import asdict
-
-    row = asdict(record)  # type: ignore[call-overload]
-    row["first"] = row["first"].isoformat() if row["first"] else None
-    row["last"] = row["last"].isoformat() if row["last"] else None
-    return row
+    emit(rows, COLUMNS, format, title=title)
 
 
 def register(app: typer.Typer) -> None:

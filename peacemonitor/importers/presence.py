@@ -142,7 +142,7 @@ def _row(
         actor = resolve_actor(registry, raw["actor"]).id
     except NotFound as error:
         return Row(number, raw, reason="unknown-actor", column="actor", detail=str(error))
-    place = _territory(gazetteer, raw["territory"], raw.get("department", ""))
+    place = resolve_territory(gazetteer, raw["territory"], raw.get("department", ""))
     if isinstance(place, str):
         return Row(number, raw, reason="unresolved-territory", column="territory", detail=place)
     dates = _dates(raw.get("from", ""), raw.get("to", ""))
@@ -152,7 +152,7 @@ def _row(
     return Row(number, raw, values=values)
 
 
-def _territory(gazetteer: Gazetteer, text: str, department: str) -> tuple[str, str] | str:
+def resolve_territory(gazetteer: Gazetteer, text: str, department: str) -> tuple[str, str] | str:
     """(level, code) of a code or name; otherwise why not. Fuzzy matches are refused: a user's
     own table should name places exactly, and a guess would put a group in the wrong place."""
     if text.upper() == "CO":
