@@ -6,8 +6,8 @@
 - months a source does not cover are "no data", never 0: each window reports the months it
   covers, and the rates and the ratio use covered months only;
 - rates are per 100,000 people per year, over person-years from the DANE vintage named;
-- the rate ratio (after ÷ before) comes from a count model on territory-months with the
-  population as exposure: Poisson, or negative binomial (NB2) when a dispersion test finds the
+- the rate ratio (after ÷ before) comes from a count model on territory-months (territory-years
+  for a source that dates rows by year only) with the population as exposure: Poisson, or negative binomial (NB2) when a dispersion test finds the
   counts overdispersed (Dean's test for the NB2 alternative, one-sided 5%). The result says which,
   with the test. statsmodels fits both; nothing is hand-rolled.
 
@@ -74,6 +74,16 @@ class Window:
         return cls(first.first, last.last)
 
     @property
+    def whole_years(self) -> bool:
+        return (self.first.month, self.first.day, self.last.month, self.last.day) == (1, 1, 12, 31)
+
+    def periods(self, by: Period) -> list[str]:
+        """The window's period labels at ``by``: "2023-08", or "2023" for whole years."""
+        if by is Period.YEAR:
+            return [str(year) for year in range(self.first.year, self.last.year + 1)]
+        return self.months
+
+    @property
     def months(self) -> list[str]:
         labels, year, month = [], self.first.year, self.first.month
         while (year, month) <= (self.last.year, self.last.month):
@@ -120,6 +130,7 @@ class RateRatio(BaseModel):
     model: str  # poisson | negative-binomial
     converged: bool
     exposure: str  # population (person-years) | months (no population loaded)
+    period: str  # month | year: what one unit (territory-period) spans
     dispersion: DispersionTest | None
     units: int
 
@@ -258,15 +269,14 @@ def compare(
     categories = categories_for(outcome)
     source = source or _only_source(store, categories)
     threshold = min_victims(outcome, source)
-    panel = _panel(store, categories, source, threshold, before, after)
+    notes = _notes(store, categories, source, where, before, after)
+    by = _period(store, categories, source, before, after, notes)
+    panel = _panel(store, categories, source, threshold, before, after, by)
     unit = _unit(panel, unit, source)
     panel = panel[(panel["unit"] == unit) & panel["territory_code"].isin(where.codes)]
-    notes = _notes(store, categories, source, where, before, after)
-    results = [
-        _window(panel, window, label) for window, label in ((before, "before"), (after, "after"))
-    ]
+    results = [_window(panel, before, "before", by), _window(panel, after, "after", by)]
     notes += [n for r in results for n in _coverage_note(r)]
-    ratio = _ratio(panel, results, notes)
+    ratio = _ratio(panel, (before, after), results, by, notes)
     return Comparison(
         outcome=outcome,
         categories=[c.value for c in categories],
@@ -307,8 +317,9 @@ def _panel(
     threshold: int | None,
     before: Window,
     after: Window,
+    by: Period,
 ) -> pd.DataFrame:
-    """Municipality-months of the source, categories added (absent where not covered)."""
+    """Municipality-periods of the source, categories added (absent where not covered)."""
     import pandas as pd
 
     start, end = min(before.first, after.first), max(before.last, after.last)
@@ -317,7 +328,7 @@ def _panel(
         query = Query(
             category,
             level=Level.MUNICIPALITY,
-            by=Period.MONTH,
+            by=by,
             start=PartialDate.parse(start),
             end=PartialDate.parse(end),
             source=source,
@@ -351,10 +362,10 @@ def _unit(panel: pd.DataFrame, unit: str | None, source: str) -> str:
     )
 
 
-def _window(panel: pd.DataFrame, window: Window, label: str) -> WindowResult:
-    rows = panel[panel["period"].isin(window.months)]
+def _window(panel: pd.DataFrame, window: Window, label: str, by: Period) -> WindowResult:
+    rows = panel[panel["period"].isin(window.periods(by))]
     months = len(window.months)
-    covered = int(rows["period"].nunique())
+    covered = int(rows["period"].nunique()) * (12 if by is Period.YEAR else 1)
     if not covered:
         return WindowResult(
             label=label,
@@ -368,7 +379,8 @@ def _window(panel: pd.DataFrame, window: Window, label: str) -> WindowResult:
             population_vintages=[],
         )
     counted = rows[rows["population"].notna() & (rows["population"] > 0)]
-    years = float(counted["population"].astype(float).sum() / 12) if len(counted) else None
+    per_year = 1 if by is Period.YEAR else 12
+    years = float(counted["population"].astype(float).sum() / per_year) if len(counted) else None
     rate = float(counted["count"].sum()) * 100_000 / years if years else None
     return WindowResult(
         label=label,
@@ -392,6 +404,45 @@ def _coverage_note(result: WindowResult) -> list[str]:
             "months; counts and rates are of the covered months"
         ]
     return []
+
+
+def _period(
+    store: Store,
+    categories: Sequence[Any],
+    source: str,
+    before: Window,
+    after: Window,
+    notes: list[str],
+) -> Period:
+    """Months, unless the source dates rows only by year (yearly tables): then whole-year
+    windows are compared by year, and other windows leave those rows out, saying so."""
+    with store.read() as db:
+        row = db.execute(
+            "SELECT count(*) FILTER (date_precision = 'year'), count(*) FROM observations "
+            "WHERE source = ? AND category IN (SELECT unnest(?::VARCHAR[])) "
+            "AND (date_first BETWEEN ? AND ? OR date_first BETWEEN ? AND ?)",
+            [source, [c.value for c in categories], *_bounds(before), *_bounds(after)],
+        ).fetchone()
+    yearly, total = (int(row[0]), int(row[1])) if row else (0, 0)
+    if not yearly:
+        return Period.MONTH
+    if before.whole_years and after.whole_years:
+        notes.append(f"{source} dates some rows by year only: compared by year")
+        return Period.YEAR
+    if yearly == total:
+        raise ComparisonError(
+            f"{source} dates these rows by year only: compare whole years (e.g. 2022:2022)"
+        )
+    notes.append(
+        f"{yearly} {source} observations dated only by year are not in these monthly windows; "
+        "use whole-year windows to count them"
+    )
+    return Period.MONTH
+
+
+def _bounds(window: Window) -> tuple[dt.date, dt.date]:
+    """The window's days, widened to whole years: a row dated "2023" stands on 1 January."""
+    return dt.date(window.first.year, 1, 1), window.last
 
 
 def _notes(
@@ -432,13 +483,20 @@ def _notes(
 # --- the rate ratio ----------------------------------------------------------------------------
 
 
-def _ratio(panel: pd.DataFrame, results: list[WindowResult], notes: list[str]) -> RateRatio | None:
+def _ratio(
+    panel: pd.DataFrame,
+    windows: tuple[Window, Window],
+    results: list[WindowResult],
+    by: Period,
+    notes: list[str],
+) -> RateRatio | None:
     before, after = results
     if before.count is None or after.count is None:
         notes.append("no rate ratio: a window has no data")
         return None
-    frame = _units(panel, before, after)
-    exposure = "population" if before.person_years and after.person_years else "months"
+    populated = bool(before.person_years and after.person_years)
+    frame = _units(panel, windows, by, populated)
+    exposure = "population" if populated else "months"
     if exposure == "months":
         notes.append("no population for these territories and years: the ratio is per month")
     if frame.loc[frame["after"] == 0, "count"].sum() == 0:
@@ -449,23 +507,29 @@ def _ratio(panel: pd.DataFrame, results: list[WindowResult], notes: list[str]) -
         frame[exposure].to_numpy(float),
         frame["after"].to_numpy(int),
         exposure,
+        period=by.value,
     )
 
 
-def _units(panel: pd.DataFrame, before: WindowResult, after: WindowResult) -> pd.DataFrame:
-    """Territory-months of both windows with their exposure: person-years, or one month."""
-    in_before = panel["period"].between(before.first.isoformat()[:7], before.last.isoformat()[:7])
-    in_after = panel["period"].between(after.first.isoformat()[:7], after.last.isoformat()[:7])
+def _units(
+    panel: pd.DataFrame, windows: tuple[Window, Window], by: Period, populated: bool
+) -> pd.DataFrame:
+    """Territory-periods of both windows with their exposure: person-years and months."""
+    in_before = panel["period"].isin(windows[0].periods(by))
+    in_after = panel["period"].isin(windows[1].periods(by))
     frame = panel[in_before | in_after].copy()
     frame["after"] = in_after[in_before | in_after].astype(int).to_numpy()
-    frame["months"] = 1.0
-    frame["population"] = frame["population"].astype(float) / 12
-    if before.person_years and after.person_years:
+    months = 12 if by is Period.YEAR else 1
+    frame["months"] = float(months)
+    frame["population"] = frame["population"].astype(float) * months / 12
+    if populated:
         frame = frame[frame["population"] > 0]
     return frame
 
 
-def rate_ratio(counts: Any, exposure: Any, after: Any, exposure_name: str) -> RateRatio:
+def rate_ratio(
+    counts: Any, exposure: Any, after: Any, exposure_name: str, period: str = "month"
+) -> RateRatio:
     """after ÷ before rate ratio with its 95% interval from a count model with ``exposure``
     as offset: Poisson, switching to negative binomial (NB2) when Dean's test finds the counts
     overdispersed. When no event falls after, the estimate is 0 and the interval undefined."""
@@ -484,6 +548,7 @@ def rate_ratio(counts: Any, exposure: Any, after: Any, exposure_name: str) -> Ra
             model="poisson",
             converged=True,
             exposure=exposure_name,
+            period=period,
             dispersion=None,
             units=units,
         )
@@ -510,6 +575,7 @@ def rate_ratio(counts: Any, exposure: Any, after: Any, exposure_name: str) -> Ra
         model=model,
         converged=bool(fit.mle_retvals.get("converged", True)),
         exposure=exposure_name,
+        period=period,
         dispersion=dispersion,
         units=units,
     )

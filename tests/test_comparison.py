@@ -261,3 +261,37 @@ def test_cli_compare_prints_windows_ratio_and_notes(filled: Store) -> None:
         1,
         "error: window '2018': write FROM:TO, e.g. 2022-01:2022-12\n",
     )
+
+
+def test_a_source_dated_by_year_is_compared_by_year(filled: Store) -> None:
+    """A yearly table (extortion per municipality and year) must not read as zero months."""
+    span = '[{"category": "extortion", "unit": "victims", "territory_level": "municipality", '
+    span += '"first": "2018-01-01", "last": "2019-12-31"}]'
+    with filled.write() as db:
+        db.execute(
+            "INSERT INTO imports (import_id, source, file_name, file_sha256, started_at, coverage) "
+            "VALUES (999, 'yearly', 'yearly.csv', 'x', now(), ?)",
+            [span],
+        )
+        for record, year, code, count in [("a", 2018, "05001", 8), ("b", 2019, "05001", 4)]:
+            db.execute(
+                "INSERT INTO observations (source, record_id, category, unit, count, date_first, "
+                "date_precision, territory_level, territory_code, resolution) VALUES "
+                "('yearly', ?, 'extortion', 'victims', ?, ?, 'year', 'municipality', ?, 'code')",
+                [record, count, dt.date(year, 1, 1), code],
+            )
+    result = compare(filled, "extortion", ANTIOQUIA, Y2018, Y2019, source="yearly")
+    assert (result.before.count, result.after.count) == (8, 4)
+    assert result.before.months_covered == 12 and result.before.person_years == 2_020_000
+    assert result.rate_ratio is not None and result.rate_ratio.period == "year"
+    assert result.rate_ratio.units == 4 and result.rate_ratio.crude == 0.5
+    assert "yearly dates some rows by year only: compared by year" in result.notes
+    with pytest.raises(ComparisonError, match="by year only: compare whole years"):
+        compare(
+            filled,
+            "extortion",
+            ANTIOQUIA,
+            Window.parse("2018-01:2018-06"),
+            Window.parse("2019-01:2019-06"),
+            source="yearly",
+        )

@@ -99,7 +99,8 @@ def _ratio_line(result: Any) -> str:
     unconverged = " (did not converge)" if not ratio.converged else ""
     return (
         f"rate ratio (after ÷ before): {ratio.estimate} ({interval}), {ratio.model} model"
-        f"{unconverged} on {ratio.units} municipality-months, exposure {ratio.exposure}{tested}; "
+        f"{unconverged} on {ratio.units} municipality-{ratio.period}s, exposure "
+        f"{ratio.exposure}{tested}; "
         f"crude ratio of rates {ratio.crude}"
     )
 
