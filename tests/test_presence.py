@@ -333,3 +333,27 @@ def test_cli_import_presence_then_show_it(world: tuple[Store, Registry], tmp_pat
         1,
         "error: no actor named 'nobody'; `peacemonitor actors` lists ids, names and aliases\n",
     )
+
+
+def test_acled_actor_names_from_the_importer_map_to_the_eln(tmp_path: Path) -> None:
+    """The synthetic ACLED export (tests/data, not real events) through the real importer: its
+    'ELN: National Liberation Army' rows in placed municipalities count for the ELN."""
+    from peacemonitor.imports import import_file
+
+    store = world_store(
+        tmp_path / "acled.duckdb",
+        TERRITORIES / "dl_municipios.csv",
+        TERRITORIES / "tiny.topojson",
+        boundary_detail="full",
+    )
+    path = Path(__file__).parent / "data" / "imports" / "acled" / "export_small.csv"
+    import_file(store, "acled", path, Gazetteer.from_store(store))
+    with store.read() as db:
+        expected = db.execute(
+            "SELECT territory_code, count(*) FROM observations WHERE source = 'acled' "
+            "AND list_contains(actor_raw, 'ELN: National Liberation Army') "
+            "AND territory_level <> 'country' GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    found = presence(store, load(), "eln", how={"events"})
+    assert expected and [(r.territory_code, r.events) for r in found] == expected
+    assert {r.source for r in found} == {"acled"}
