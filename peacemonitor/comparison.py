@@ -7,9 +7,10 @@
   covers, and the rates and the ratio use covered months only;
 - rates are per 100,000 people per year, over person-years from the DANE vintage named;
 - the rate ratio (after ÷ before) comes from a count model on territory-months (territory-years
-  for a source that dates rows by year only) with the population as exposure: Poisson, or negative binomial (NB2) when a dispersion test finds the
-  counts overdispersed (Dean's test for the NB2 alternative, one-sided 5%). The result says which,
-  with the test. statsmodels fits both; nothing is hand-rolled.
+  for a source that dates rows by year only) with the population as exposure: Poisson, or
+  negative binomial (NB2) when a dispersion test finds the counts overdispersed (Dean's test
+  for the NB2 alternative, one-sided 5%). The result says which, with the test. statsmodels
+  fits both; nothing is hand-rolled.
 
 The territory set may be codes, names, an actor's presence area or a ceasefire's scope on a day;
 departments and Colombia stand for their current municipalities, and observations a source
@@ -211,7 +212,7 @@ def _need_day(on: dt.date | None) -> dt.date:
 
 def _resolve_names(store: Store, names: Sequence[str]) -> list[str]:
     from peacemonitor.gazetteer import Gazetteer
-    from peacemonitor.importers.presence import resolve_territory
+    from peacemonitor.presence import resolve_territory
 
     gazetteer = Gazetteer.from_store(store)
     codes = []

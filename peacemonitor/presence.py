@@ -25,13 +25,22 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from peacemonitor.errors import NotFound, PeacemonitorError
-from peacemonitor.model import MAPPED_SOURCES, Actor, ActorMapping, TerritoryLevel, territory_level
+from peacemonitor.model import (
+    MAPPED_SOURCES,
+    Actor,
+    ActorMapping,
+    MatchKind,
+    TerritoryLevel,
+    territory_level,
+)
 from peacemonitor.names import normalize_name
 from peacemonitor.registry import Registry
 from peacemonitor.store import Store
 
 if TYPE_CHECKING:
     import duckdb
+
+    from peacemonitor.gazetteer import Gazetteer
 
 HOWS = ("registry", "events", "user")
 COUNTRY = "CO"
@@ -117,6 +126,32 @@ def resolve_actor(registry: Registry, text: str) -> Actor:
         if any(normalize_name(name) == key for name in names):
             return actor
     raise NotFound(f"no actor named {text!r}; `peacemonitor actors` lists ids, names and aliases")
+
+
+_ACCEPTED = {MatchKind.CODE, MatchKind.EXACT_NAME, MatchKind.VARIANT, MatchKind.SUCCESSOR}
+
+
+def resolve_territory(gazetteer: Gazetteer, text: str, department: str) -> tuple[str, str] | str:
+    """(level, code) of a code or name; otherwise why not. Fuzzy matches are refused: a user's
+    own table should name places exactly, and a guess would put a group in the wrong place."""
+    if text.upper() == "CO":
+        return TerritoryLevel.COUNTRY.value, "CO"
+    if text.isdigit():
+        found = gazetteer.resolve_code(text)
+    elif department:
+        found = gazetteer.resolve_name(department, text)
+    elif "," in text:
+        municipality, _, dept = text.rpartition(",")
+        found = gazetteer.resolve_name(dept, municipality)
+    else:
+        found = gazetteer.resolve_department(text)
+        if found.code is None or found.match not in _ACCEPTED:
+            found = gazetteer.resolve_name(None, text)
+    if found.code is None or found.reason is not None or found.level is None:
+        return found.detail or f"{text!r} not recognised"
+    if found.match not in _ACCEPTED:
+        return f"{text!r} only matches {found.code} {found.name} approximately: write it exactly"
+    return found.level.value, found.code
 
 
 # --- registry ----------------------------------------------------------------------------------

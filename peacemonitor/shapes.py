@@ -18,10 +18,11 @@ from peacemonitor.actors import ActorDetail, ActorSummary
 from peacemonitor.ceasefires import CeasefireState
 from peacemonitor.comparison import Comparison
 from peacemonitor.coverage import Coverage
-from peacemonitor.imports import ImportReport, QuarantineEntry
+from peacemonitor.importers.framework.report import ImportReport
 from peacemonitor.model import Statistic
 from peacemonitor.presence import PresenceRecord
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
+from peacemonitor.quarantine import QuarantineEntry
 from peacemonitor.tables import TableDetail, TableSummary
 
 if TYPE_CHECKING:

@@ -19,10 +19,11 @@ from peacemonitor.comparison import (
     rate_ratio,
     territories,
 )
-from peacemonitor.gazetteer import Gazetteer, load_divipola
-from peacemonitor.imports import import_file
+from peacemonitor.divipola import load_divipola
+from peacemonitor.gazetteer import Gazetteer
 from peacemonitor.population import load_population
 from peacemonitor.registry import load
+from peacemonitor.runner import import_file
 from peacemonitor.store import Store
 
 DATA = Path(__file__).parent / "data" / "imports"

@@ -12,7 +12,6 @@ from conftest import world_store
 
 from peacemonitor.errors import NotFound
 from peacemonitor.gazetteer import Gazetteer
-from peacemonitor.importers.presence import PresenceFileInvalid, import_presence
 from peacemonitor.presence import (
     PresenceRecord,
     UnknownHow,
@@ -23,6 +22,7 @@ from peacemonitor.presence import (
 )
 from peacemonitor.registry import Registry, RegistryInvalid, bundled_directory, load
 from peacemonitor.store import Store
+from peacemonitor.user_presence import PresenceFileInvalid, import_presence
 
 TERRITORIES = Path(__file__).parent / "data" / "territories"
 
@@ -239,7 +239,7 @@ def test_registry_check_refuses_clashing_and_dangling_mappings(tmp_path: Path) -
 
 @pytest.fixture(scope="module")
 def real_ucdp(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Store:
-    from peacemonitor.imports import import_file
+    from peacemonitor.runner import import_file
 
     store = world_store(
         tmp_path_factory.mktemp("presence_real") / "real.duckdb",
@@ -338,7 +338,7 @@ def test_cli_import_presence_then_show_it(world: tuple[Store, Registry], tmp_pat
 def test_acled_actor_names_from_the_importer_map_to_the_eln(tmp_path: Path) -> None:
     """The synthetic ACLED export (tests/data, not real events) through the real importer: its
     'ELN: National Liberation Army' rows in placed municipalities count for the ELN."""
-    from peacemonitor.imports import import_file
+    from peacemonitor.runner import import_file
 
     store = world_store(
         tmp_path / "acled.duckdb",

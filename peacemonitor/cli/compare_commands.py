@@ -45,8 +45,8 @@ def compare(
 ) -> None:
     """Counts, rates per 100,000 a year and the after ÷ before rate ratio with its 95% interval
     (Poisson, or negative binomial when overdispersed), one source at a time."""
-    from peacemonitor.cli import settings
-    from peacemonitor.cli.process import _day
+    from peacemonitor.cli.context import settings
+    from peacemonitor.cli.process_commands import _day
     from peacemonitor.comparison import Window, territories
     from peacemonitor.comparison import compare as run
     from peacemonitor.registry import from_store

@@ -10,7 +10,8 @@ import typer
 from peacemonitor.cli.render import Format, emit
 
 if TYPE_CHECKING:
-    from peacemonitor.imports import ImportFailed, ImportReport
+    from peacemonitor.importers.framework.errors import ImportFailed
+    from peacemonitor.importers.framework.report import ImportReport
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 REPORT_COLUMNS = [
@@ -79,8 +80,8 @@ def import_(
     Each file is atomic: one that fails leaves the store as it was, the others go on, and the
     command exits with code 1. A new version of a UCDP or ACLED file revises events: without
     --revise its known ids count as already present; with it they replace what was stored."""
-    from peacemonitor.cli import settings
-    from peacemonitor.imports import get_importer, import_files, load_resolver
+    from peacemonitor.cli.context import settings
+    from peacemonitor.runner import get_importer, import_files, load_resolver
 
     if source == "presence":
         _import_presence(ctx, files, format)
@@ -110,10 +111,10 @@ def import_(
 
 def _import_presence(ctx: typer.Context, files: list[Path], fmt: Format) -> None:
     """`import presence FILE...`: a user's presence tables, each file atomic."""
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
     from peacemonitor.gazetteer import Gazetteer
-    from peacemonitor.importers.presence import import_presence
     from peacemonitor.registry import from_store
+    from peacemonitor.user_presence import import_presence
 
     store = settings(ctx).store()
     registry, gazetteer = from_store(store), Gazetteer.from_store(store)
@@ -156,8 +157,8 @@ def quarantine_list(
     """List quarantined rows with their reason and raw values.
 
     Sensitive values are redacted unless PEACEMONITOR_SHOW_SENSITIVE=1."""
-    from peacemonitor.cli import settings
-    from peacemonitor.imports import list_quarantine
+    from peacemonitor.cli.context import settings
+    from peacemonitor.quarantine import list_quarantine
 
     config = settings(ctx)
     entries = list_quarantine(config.store(), source, all_, config.show_sensitive)
@@ -183,8 +184,9 @@ def quarantine_retry(
     """Re-resolve quarantined rows after the gazetteer or aliases improved.
 
     Rows that now resolve are stored; each file's retry is recorded with its own accounting."""
-    from peacemonitor.cli import settings
-    from peacemonitor.imports import load_resolver, retry_quarantine
+    from peacemonitor.cli.context import settings
+    from peacemonitor.quarantine import retry_quarantine
+    from peacemonitor.runner import load_resolver
 
     store = settings(ctx).store()
     reports = retry_quarantine(store, load_resolver(store), source)
@@ -210,7 +212,7 @@ def indicator(
     format: FormatOpt = Format.TABLE,
 ) -> None:
     """Counts and rates per 100,000 by territory and period, one row per source and unit."""
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
     from peacemonitor.indicators import COLUMNS, Level, Period, Query, indicator, records
     from peacemonitor.model import Category
 
@@ -246,7 +248,7 @@ def coverage(ctx: typer.Context, format: FormatOpt = Format.TABLE) -> None:
     """Which source covers which category, for which days, down to which level.
 
     Periods outside these spans are "no data", never 0."""
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
     from peacemonitor.coverage import coverage as covered
 
     rows = covered(settings(ctx).store())

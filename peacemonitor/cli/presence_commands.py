@@ -37,8 +37,8 @@ def presence(
 ) -> None:
     """Where an actor is present: cited registry reports, events mapped to it, the user's
     imported table — each row labelled with how it is known."""
-    from peacemonitor.cli import settings
-    from peacemonitor.cli.process import _day
+    from peacemonitor.cli.context import settings
+    from peacemonitor.cli.process_commands import _day
     from peacemonitor.presence import presence as find
     from peacemonitor.presence import resolve_actor
     from peacemonitor.registry import from_store

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from peacemonitor.errors import NotFound, PeacemonitorError
-from peacemonitor.model import MatchKind, PartialDate, TerritoryLevel
+from peacemonitor.model import PartialDate
 from peacemonitor.names import normalize_name
-from peacemonitor.presence import resolve_actor
+from peacemonitor.presence import resolve_actor, resolve_territory
 from peacemonitor.registry import Registry
 from peacemonitor.store import Store
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     import duckdb
 
     from peacemonitor.gazetteer import Gazetteer
-    from peacemonitor.imports import ImportReport
+    from peacemonitor.importers.framework.report import ImportReport
 
 SOURCE = "presence"
 LAYOUT = "presence-table"
@@ -46,7 +46,6 @@ COLUMNS = {
     "source": ("source", "fuente"),
 }
 REQUIRED = ("actor", "territory", "source")
-_ACCEPTED = {MatchKind.CODE, MatchKind.EXACT_NAME, MatchKind.VARIANT, MatchKind.SUCCESSOR}
 
 
 class PresenceFileInvalid(PeacemonitorError):
@@ -152,29 +151,6 @@ def _row(
     return Row(number, raw, values=values)
 
 
-def resolve_territory(gazetteer: Gazetteer, text: str, department: str) -> tuple[str, str] | str:
-    """(level, code) of a code or name; otherwise why not. Fuzzy matches are refused: a user's
-    own table should name places exactly, and a guess would put a group in the wrong place."""
-    if text.upper() == "CO":
-        return TerritoryLevel.COUNTRY.value, "CO"
-    if text.isdigit():
-        found = gazetteer.resolve_code(text)
-    elif department:
-        found = gazetteer.resolve_name(department, text)
-    elif "," in text:
-        municipality, _, dept = text.rpartition(",")
-        found = gazetteer.resolve_name(dept, municipality)
-    else:
-        found = gazetteer.resolve_department(text)
-        if found.code is None or found.match not in _ACCEPTED:
-            found = gazetteer.resolve_name(None, text)
-    if found.code is None or found.reason is not None or found.level is None:
-        return found.detail or f"{text!r} not recognised"
-    if found.match not in _ACCEPTED:
-        return f"{text!r} only matches {found.code} {found.name} approximately: write it exactly"
-    return found.level.value, found.code
-
-
 def _dates(first: str, last: str) -> tuple[dt.date | None, dt.date | None] | Row:
     """(first day, last day) of the period; a Row carrying the reason when a date is bad."""
     parsed: list[dt.date | None] = []
@@ -195,7 +171,7 @@ def _dates(first: str, last: str) -> tuple[dt.date | None, dt.date | None] | Row
 
 
 def _write(db: duckdb.DuckDBPyConnection, path: Path, sha: str, rows: list[Row]) -> ImportReport:
-    from peacemonitor.imports import ImportReport
+    from peacemonitor.importers.framework.report import ImportReport
 
     import_id = db.execute("SELECT nextval('import_ids')").fetchone()[0]  # type: ignore[index]
     present = _known(db, "SELECT record_id FROM user_presence WHERE record_id LIKE $p", sha)
