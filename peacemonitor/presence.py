@@ -117,15 +117,10 @@ def territory_names(store: Store) -> dict[str, str]:
 
 
 def resolve_actor(registry: Registry, text: str) -> Actor:
-    """An actor by id, name or alias (compared normalised: 'eln', 'ELN', 'Ejército de ...')."""
-    if text in registry.actors:
-        return registry.actors[text]
-    key = normalize_name(text)
-    for actor in registry.actors.values():
-        names = [actor.id, actor.name, *(alias.name for alias in actor.aliases)]
-        if any(normalize_name(name) == key for name in names):
-            return actor
-    raise NotFound(f"no actor named {text!r}; `peacemonitor actors` lists ids, names and aliases")
+    """An actor by id, name or alias, as `peacemonitor actor` finds it (``actors.get_actor``)."""
+    from peacemonitor.actors import get_actor
+
+    return get_actor(registry, text)
 
 
 _ACCEPTED = {MatchKind.CODE, MatchKind.EXACT_NAME, MatchKind.VARIANT, MatchKind.SUCCESSOR}

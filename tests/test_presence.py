@@ -175,7 +175,7 @@ def test_every_row_is_stored_or_quarantined_and_reimport_is_idempotent(
         4,
         "unknown-actor",
         "actor",
-        "no actor named 'Nobody'; `peacemonitor actors` lists ids, names and aliases",
+        "no actor 'Nobody'; `peacemonitor actors` lists them",
     )
     assert held[3][:3] == (9, "unresolved-territory", "territory")
     assert "could be" in held[3][3]  # San Pedro is in Sucre and in Valle del Cauca
@@ -331,7 +331,7 @@ def test_cli_import_presence_then_show_it(world: tuple[Store, Registry], tmp_pat
     unknown = runner.invoke(app, [*db, "presence", "nobody"])
     assert (unknown.exit_code, unknown.output) == (
         1,
-        "error: no actor named 'nobody'; `peacemonitor actors` lists ids, names and aliases\n",
+        "error: no actor 'nobody'; `peacemonitor actors` lists them\n",
     )
 
 
