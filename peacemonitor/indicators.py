@@ -91,6 +91,8 @@ class Query:
     source: str | None = None
     population_vintage: str | None = None
     min_victims: int | None = None  # only events with this many victims (massacre definitions)
+    # One territory of the level only (its code): the same rows as the whole level's, filtered.
+    territory: str | None = None
 
     @property
     def first(self) -> dt.date:
@@ -111,6 +113,8 @@ def indicator(store: Store, query: Query) -> pd.DataFrame:
             what = f" from {query.source}" if query.source else ""
             raise NoObservations(f"no {query.category.value} observations{what} in the store")
         territories = _territories(db, query.level)
+        if query.territory is not None:
+            territories = {c: n for c, n in territories.items() if c == query.territory}
         vintages = _vintages(db, query.population_vintage)
         frame = _fill(counts, _coverage(store, query), territories, query)
         frame = _with_population(db, frame, vintages, query)
@@ -131,6 +135,7 @@ def _counts(db: duckdb.DuckDBPyConnection, query: Query) -> pd.DataFrame:
           AND date_first BETWEEN $first AND $last
           {"AND source = $source" if query.source else ""}
           {_MIN_VICTIMS_SQL if query.min_victims else ""}
+          {f"AND {_CODE_SQL[query.level]} = $territory" if query.territory else ""}
         GROUP BY ALL
     """
     params: dict[str, Any] = {
@@ -142,6 +147,8 @@ def _counts(db: duckdb.DuckDBPyConnection, query: Query) -> pd.DataFrame:
         params["source"] = query.source
     if query.min_victims:
         params["min_victims"] = query.min_victims
+    if query.territory:
+        params["territory"] = query.territory
     return db.execute(sql, params).df()
 
 
