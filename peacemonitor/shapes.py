@@ -18,6 +18,7 @@ from peacemonitor.actors import ActorDetail, ActorSummary
 from peacemonitor.ceasefires import CeasefireState
 from peacemonitor.comparison import Comparison
 from peacemonitor.coverage import Coverage
+from peacemonitor.fetches import FetchRecord
 from peacemonitor.importers.framework.report import ImportReport
 from peacemonitor.presence import PresenceRecord
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
@@ -54,6 +55,10 @@ SHAPES: dict[str, tuple[str, object]] = {
         list[QuarantineEntry],
     ),
     "coverage": ("`peacemonitor coverage`: what each source covers", list[Coverage]),
+    "fetches": (
+        "`peacemonitor data fetches`: what was fetched from which publisher, when",
+        list[FetchRecord],
+    ),
     "imported-agreements": (
         "`peacemonitor imported agreements`: PA-X records and their registry links",
         list[ImportedAgreement],
