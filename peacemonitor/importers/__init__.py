@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 IMPORTERS: dict[str, Callable[[], Importer]] = {
     "police": PoliceImporter,
+    "police-datos-gov": PoliceImporter,  # files datos.gov.co exports apart from DIJIN sheets
     "massacres": MassacresImporter,
     "leaders": LeadersImporter,
     "ucdp": UcdpImporter,
