@@ -470,9 +470,13 @@ def importers() -> dict[str, Importer]:
     return {name: factory() for name, factory in IMPORTERS.items()}
 
 
-def get_importer(source: str) -> Importer:
+def get_importer(source: str, layout: str | None = None) -> Importer:
+    """The importer registered as ``source``; for a quarantined row of an aggregate table,
+    filed under the table's own source name, the table importer (its layout says so)."""
     from peacemonitor.importers import IMPORTERS
 
+    if source not in IMPORTERS and layout == "table":
+        return IMPORTERS["table"]()
     if source not in IMPORTERS:
         known = ", ".join(sorted(IMPORTERS))
         raise UnknownSource(f"no importer for {source!r}: known sources are {known}")
@@ -577,6 +581,7 @@ def import_files(
     progress: ProgressFn | None = None,
     on_file: Callable[[Path, ImportReport | ImportFailed], None] | None = None,
     revise: bool = False,
+    importer: Importer | None = None,
 ) -> list[ImportReport | ImportFailed]:
     """Import several files, each in its own write transaction: a file that fails (its error
     is returned in its place) leaves the store as it was before that file, and the next file
@@ -585,8 +590,10 @@ def import_files(
     needs from the store (the point index, the importer's actor names or registry) is read
     once, before the first write opens; a thread reads the next file (and hashes it) while
     this one is stored. With ``revise``, a record an earlier import of the source stored is
-    replaced by this file's version (only for sources whose records carry their own ids)."""
-    importer = get_importer(source)
+    replaced by this file's version (only for sources whose records carry their own ids).
+    ``importer`` overrides the one registered as ``source`` (a table importer with its
+    mapping)."""
+    importer = importer or get_importer(source)
     if revise and not getattr(importer, "revises", False):
         raise CannotRevise(
             f"{source}: its rows carry no ids of their own, so a new version of a file cannot "
@@ -1430,7 +1437,7 @@ def retry_quarantine(
     groups = _quarantine_groups(store, source)
     reports = []
     for (group_source, sha, name), rows in groups.items():
-        importer = get_importer(group_source)
+        importer = get_importer(group_source, rows[0].layout)
         points = getattr(importer, "uses_points", False) and _points(resolver)
         prepare = getattr(importer, "prepare", None)
         if prepare is not None:

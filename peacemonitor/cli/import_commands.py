@@ -53,7 +53,8 @@ def _emit_reports(reports: list[ImportReport], fmt: Format) -> None:
 def import_(
     ctx: typer.Context,
     source: Annotated[
-        str, typer.Argument(help="police, massacres, leaders, ucdp, acled, pax, ceasefires.")
+        str,
+        typer.Argument(help="police, massacres, leaders, ucdp, acled, pax, ceasefires, table."),
     ],
     files: Annotated[list[Path], typer.Argument(help="Files to import.", exists=False)],
     format: Annotated[
@@ -66,25 +67,49 @@ def import_(
         bool,
         typer.Option(
             "--revise",
-            help="Replace records earlier imports stored under the same ids (ucdp, acled).",
+            help="Replace records earlier imports stored under the same ids (ucdp, acled, table).",
         ),
     ] = False,
+    mapping: Annotated[
+        Path | None, typer.Option(help="table: a mapping file (YAML, see docs/mappings).")
+    ] = None,
+    table_source: Annotated[
+        str | None, typer.Option("--source", help="table: the source the counts are filed under.")
+    ] = None,
+    category: Annotated[str | None, typer.Option(help="table: the counts' category.")] = None,
+    unit: Annotated[str | None, typer.Option(help="table: the counts' unit.")] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="table: FIELD=COLUMN, e.g. count=total, year=anio (repeat)."),
+    ] = None,
 ) -> None:
     """Import files and report where every row of each went.
 
     Each file is atomic: one that fails leaves the store as it was, the others go on, and the
     command exits with code 1. A new version of a UCDP or ACLED file revises events: without
-    --revise its known ids count as already present; with it they replace what was stored."""
+    --revise its known ids count as already present; with it they replace what was stored.
+    SOURCE `table` imports aggregate tables described by --mapping or --source/--category/
+    --unit/--map."""
     from peacemonitor.cli import settings
     from peacemonitor.imports import get_importer, import_files, load_resolver
 
+    table = _table_mapping(source, mapping, table_source, category, unit, map_ or [])
     get_importer(source)
     store = settings(ctx).store()
     resolver = load_resolver(store)
     with _progress(len(files)) as advance:
-        outcomes = import_files(
-            store, source, files, resolver, encoding=encoding, on_file=advance, revise=revise
-        )
+        if table is not None:
+            from peacemonitor.importers.aggregates import TableImporter, check_source
+
+            check_source(store, table)
+            outcomes = import_files(
+                store, source, files, resolver, encoding=encoding, on_file=advance,
+                revise=revise, importer=TableImporter(table),
+            )  # fmt: skip
+        else:
+            outcomes = import_files(
+                store, source, files, resolver, encoding=encoding, on_file=advance, revise=revise
+            )
     reports = [o for o in outcomes if not isinstance(o, Exception)]
     if reports:
         _emit_reports(reports, format)
@@ -99,6 +124,35 @@ def import_(
         typer.echo(f"error: {failure}", err=True)
     if failures:
         raise typer.Exit(1)
+
+
+def _table_mapping(
+    source: str,
+    mapping: Path | None,
+    table_source: str | None,
+    category: str | None,
+    unit: str | None,
+    pairs: list[str],
+) -> Any:
+    """The table mapping the options describe (None for other sources, which take none)."""
+    from peacemonitor.importers.aggregates import (
+        MappingInvalid,
+        load_mapping,
+        mapping_from,
+        parse_map_options,
+    )
+
+    given = {"source": table_source, "category": category, "unit": unit}
+    options = {k: v for k, v in given.items() if v is not None}
+    if source != "table":
+        if mapping or options or pairs:
+            raise MappingInvalid("--mapping, --source, --category, --unit, --map: only for table")
+        return None
+    if mapping is not None:
+        loaded = load_mapping(mapping)
+        fields = loaded.model_dump(exclude_none=True) | options | parse_map_options(pairs)
+        return mapping_from(fields, mapping.name)
+    return mapping_from(options | parse_map_options(pairs))
 
 
 class _Progress:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from peacemonitor.importers.acled import AcledImporter
+from peacemonitor.importers.aggregates import TableImporter
 from peacemonitor.importers.ethprio import CeasefiresImporter
 from peacemonitor.importers.leaders import LeadersImporter
 from peacemonitor.importers.massacres import MassacresImporter
@@ -26,4 +27,5 @@ IMPORTERS: dict[str, Callable[[], Importer]] = {
     "acled-hdx": AcledImporter,  # files its monthly aggregates apart from events
     "pax": PaxImporter,
     "ceasefires": CeasefiresImporter,
+    "table": TableImporter,  # aggregate tables, filed under the source their mapping names
 }
