@@ -18,6 +18,7 @@ from peacemonitor.coverage import Coverage
 from peacemonitor.imports import ImportReport, QuarantineEntry
 from peacemonitor.model import Statistic
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
+from peacemonitor.reconciliation import Reconciliation
 from peacemonitor.tables import TableDetail, TableSummary
 
 if TYPE_CHECKING:
@@ -45,6 +46,10 @@ SHAPES: dict[str, tuple[str, object]] = {
         list[QuarantineEntry],
     ),
     "coverage": ("`peacemonitor coverage`: what each source covers", list[Coverage]),
+    "reconcile-police": (
+        "`peacemonitor reconcile-police CATEGORY`: the Police exports against its aggregates",
+        Reconciliation,
+    ),
     "imported-agreements": (
         "`peacemonitor imported agreements`: PA-X records and their registry links",
         list[ImportedAgreement],
