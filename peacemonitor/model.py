@@ -188,6 +188,8 @@ class Category(StrEnum):
     TERRORISM = "terrorism"
     POLITICAL_VIOLENCE = "political-violence"
     DEMONSTRATION = "demonstration"
+    ATTACK_ON_TOWN = "attack-on-town"
+    COCA_CULTIVATION = "coca-cultivation"
 
 
 class Unit(StrEnum):
@@ -197,6 +199,7 @@ class Unit(StrEnum):
     VICTIMS = "victims"
     DEATHS = "deaths"
     EVENTS = "events"
+    HECTARES = "hectares"
 
 
 # --- registry records ------------------------------------------------------------------------

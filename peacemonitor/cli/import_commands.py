@@ -54,7 +54,9 @@ def import_(
     ctx: typer.Context,
     source: Annotated[
         str,
-        typer.Argument(help="police, massacres, leaders, ucdp, acled, pax, ceasefires, table."),
+        typer.Argument(
+            help="police, massacres, leaders, ucdp, acled, pax, ceasefires, cnmh, table."
+        ),
     ],
     files: Annotated[list[Path], typer.Argument(help="Files to import.", exists=False)],
     format: Annotated[

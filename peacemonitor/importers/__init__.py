@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from peacemonitor.importers.acled import AcledImporter
 from peacemonitor.importers.aggregates import TableImporter
+from peacemonitor.importers.cnmh import CnmhImporter
 from peacemonitor.importers.ethprio import CeasefiresImporter
 from peacemonitor.importers.leaders import LeadersImporter
 from peacemonitor.importers.massacres import MassacresImporter
@@ -27,5 +28,7 @@ IMPORTERS: dict[str, Callable[[], Importer]] = {
     "acled-hdx": AcledImporter,  # files its monthly aggregates apart from events
     "pax": PaxImporter,
     "ceasefires": CeasefiresImporter,
+    "cnmh": CnmhImporter,
+    "cnmh-massacres-4plus": CnmhImporter,  # CNMH's 4+ massacres, apart from the official 3+
     "table": TableImporter,  # aggregate tables, filed under the source their mapping names
 }
