@@ -680,6 +680,7 @@ def _one_file(
             # rows on two cores, where two threads contend with the parser).
             db.execute(f"SET threads = {1 if streams else _cores()}")
             run = _Run(db, importer.source, ctx, kind="file", progress=progress, revise=revise)
+            run.exact_coverage = getattr(importer, "exact_coverage", False)
             return run.execute(items)
     except ImportFailed as error:
         return error
@@ -813,6 +814,7 @@ class _Run:
     expected: list[int] | None = None
     revise: bool = False
     layout: str | None = None
+    exact_coverage: bool = False
     import_id: int = 0
     started: float = field(default_factory=time.monotonic)
     started_at: dt.datetime = field(default_factory=dt.datetime.now)
@@ -1206,7 +1208,7 @@ class _Run:
             observations_stored=self.observations,
             observations_replaced=self.replaced,
             totals=totals,
-            coverage=merge_spans(self.coverage),
+            coverage=merge_spans(self.coverage, touching_only=self.exact_coverage),
             seconds=round(time.monotonic() - self.started, 3),
         )
 
@@ -1282,8 +1284,13 @@ def _strictly_increasing(numbers: Any) -> bool:
     return len(numbers) < 2 or bool(np.all(numbers[1:] > numbers[:-1]))
 
 
-def merge_spans(spans: Iterable[CoverageSpan]) -> list[CoverageSpan]:
-    """One span per (category, unit, level): from the earliest first to the latest last."""
+def merge_spans(spans: Iterable[CoverageSpan], touching_only: bool = False) -> list[CoverageSpan]:
+    """One span per (category, unit, level): from the earliest first to the latest last —
+    or, with ``touching_only`` (an importer whose batches each cover exactly the periods they
+    hold: ``exact_coverage``, aggregate tables), spans joined only where they overlap or touch,
+    so a table of 2011, 2016 and 2021 does not claim the years between."""
+    if touching_only:
+        return _touching(spans)
     merged: dict[tuple[str, str, str], CoverageSpan] = {}
     for span in spans:
         key = (span.category, span.unit, span.territory_level)
@@ -1296,6 +1303,23 @@ def merge_spans(spans: Iterable[CoverageSpan]) -> list[CoverageSpan]:
             )
         )
     return [merged[key] for key in sorted(merged)]
+
+
+def _touching(spans: Iterable[CoverageSpan]) -> list[CoverageSpan]:
+    ordered = sorted(spans, key=lambda s: (s.category, s.unit, s.territory_level, s.first))
+    merged: list[CoverageSpan] = []
+    for span in ordered:
+        last = merged[-1] if merged else None
+        same = last is not None and (last.category, last.unit, last.territory_level) == (
+            span.category,
+            span.unit,
+            span.territory_level,
+        )
+        if last is not None and same and span.first <= last.last + dt.timedelta(days=1):
+            merged[-1] = last.model_copy(update={"last": max(last.last, span.last)})
+        else:
+            merged.append(span)
+    return merged
 
 
 _TARGET = (

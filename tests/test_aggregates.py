@@ -340,3 +340,44 @@ def test_real_indicator_keeps_each_aggregate_apart(real: Any) -> None:
         "police-aggregates-national": 13417.0,
         "police-aggregates-monthly": 13417.0,
     }
+
+
+def test_years_missing_from_a_table_stay_uncovered(
+    places: tuple[Store, Gazetteer], tmp_path: Path
+) -> None:
+    from peacemonitor.coverage import coverage
+
+    store, gazetteer = places
+    path = tmp_path / "coca.csv"
+    path.write_text("codigo,anno,coca_ha\n19001,2021,2.5\n5001,2011,0.0\n19001,2011,1.0\n")
+    mapping = load_mapping(MAPPINGS / "coca-simci-municipality.yaml")
+    report = one(import_table(store, [path], mapping, gazetteer))
+    assert [(c.first.isoformat(), c.last.isoformat()) for c in report.coverage] == [
+        ("2011-01-01", "2011-12-31"),
+        ("2021-01-01", "2021-12-31"),
+    ]
+    (found,) = coverage(store)
+    assert (found.category, found.unit, found.gaps) == (
+        "coca-cultivation",
+        "hectares",
+        ["2012-01-01..2020-12-31"],
+    )
+
+
+@pytest.mark.shared_data
+def test_real_coca_hectares_by_year(shared_data: Path, places: tuple[Store, Gazetteer]) -> None:
+    from peacemonitor.gazetteer import load_path
+
+    store, _ = places
+    load_path(store, shared_data / "divipola")
+    path = shared_data / "coca_simci_2011_2016_2021" / "coca_hectareas.csv"
+    mapping = load_mapping(MAPPINGS / "coca-simci-municipality.yaml")
+    report = one(import_table(store, [path], mapping, Gazetteer.from_store(store)))
+    assert (report.rows_read, report.rows_stored) == (958, 957)
+    with store.read() as db:
+        found = db.execute(
+            "SELECT year(date_first), round(sum(count), 1) FROM observations GROUP BY ALL "
+            "ORDER BY 1"
+        ).fetchall()
+    # SOURCE.md: 63,765 / 146,142 / 204,258 ha (rounded); SIMCI publishes 64k / 146k / 204k
+    assert found == [(2011, 63765.0), (2016, 146141.6), (2021, 204258.5)]

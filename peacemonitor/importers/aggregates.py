@@ -256,6 +256,7 @@ class TableImporter:
     source = TABLE_LAYOUT
     streams = True  # reads the file itself: a JSON table is not a sheet the framework reads
     revises = True
+    exact_coverage = True  # batches hold runs of consecutive periods: gaps stay gaps
 
     def __init__(self, mapping: TableMapping | None = None) -> None:
         self.mapping = mapping
@@ -272,9 +273,7 @@ class TableImporter:
         yield NonData(header.index + 1, RowKind.HEADER)
         for i in range(header.index + 1, len(rows)):
             yield from parser.row(rows[i], i + 1)
-            if parser.builder.full:
-                yield from parser.flush()
-        yield from parser.flush()
+        yield from parser.flush_by_period()
         yield RowsRead(len(rows))
 
     def retry(self, row: QuarantineRow, ctx: ImportContext) -> Iterator[Item]:
@@ -326,6 +325,22 @@ class _Parser:
         table = self.builder.flush()
         if table is not None:
             yield table
+
+    def flush_by_period(self) -> Iterator[Item]:
+        """The rows in batches of consecutive periods (a batch's coverage runs from its first
+        to its last period, so a year missing from the table stays uncovered)."""
+        at = self.builder.layout.index("date_first")
+        rows = sorted(self.builder.rows, key=lambda r: r[at])
+        self.builder.rows.clear()
+        previous: dt.date | None = None
+        for row in rows:
+            day = row[at]
+            gap = previous is not None and day not in (previous, _next(previous, self.precision))
+            if gap or self.builder.full:
+                yield from self.flush()
+            self.builder.rows.append(row)
+            previous = day
+        yield from self.flush()
 
     def cell(self, row: Sequence[Any], field: str) -> Any:
         index = self.header.columns.get(field)
@@ -437,6 +452,15 @@ class _Parser:
         # a repeated key's identity is stored already: held under none, it is not "present"
         held_id = None if reason == "duplicate-key" else record_id
         return Quarantined(number, reason, column, raw, detail, record_id=held_id, counts=counts)
+
+
+def _next(day: dt.date, precision: Precision) -> dt.date:
+    """The first day of the period after ``day``'s."""
+    if precision is Precision.DAY:
+        return day + dt.timedelta(days=1)
+    if precision is Precision.MONTH:
+        return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return dt.date(day.year + 1, 1, 1)
 
 
 def _count(value: Any) -> float | None:
