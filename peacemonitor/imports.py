@@ -40,6 +40,8 @@ IMPORT_MEMORY = "1GB"
 """DuckDB's memory limit while a file is imported: what does not fit is written out, so a 5M-row
 file needs no more memory than a 1M-row one."""
 REDACTED = "<redacted: sensitive>"
+LISTED_PLACES = "places"
+"""The coverage level of a source that covers only the places it lists."""
 
 
 # --- errors ----------------------------------------------------------------------------------
@@ -681,6 +683,7 @@ def _one_file(
             db.execute(f"SET threads = {1 if streams else _cores()}")
             run = _Run(db, importer.source, ctx, kind="file", progress=progress, revise=revise)
             run.exact_coverage = getattr(importer, "exact_coverage", False)
+            run.listed_places = getattr(importer, "listed_places", False)
             return run.execute(items)
     except ImportFailed as error:
         return error
@@ -815,6 +818,7 @@ class _Run:
     revise: bool = False
     layout: str | None = None
     exact_coverage: bool = False
+    listed_places: bool = False
     import_id: int = 0
     started: float = field(default_factory=time.monotonic)
     started_at: dt.datetime = field(default_factory=dt.datetime.now)
@@ -1208,9 +1212,17 @@ class _Run:
             observations_stored=self.observations,
             observations_replaced=self.replaced,
             totals=totals,
-            coverage=merge_spans(self.coverage, touching_only=self.exact_coverage),
+            coverage=merge_spans(self._spans(), touching_only=self.exact_coverage),
             seconds=round(time.monotonic() - self.started, 3),
         )
+
+    def _spans(self) -> list[CoverageSpan]:
+        """What the file covers. An importer of a few listed places (``listed_places``: a
+        three-case panel) covers those places only, not every territory of their level: its
+        spans say ``places``, so indicators never fill the other territories with 0."""
+        if not self.listed_places:
+            return self.coverage
+        return [s.model_copy(update={"territory_level": LISTED_PLACES}) for s in self.coverage]
 
     def _check(self, report: ImportReport) -> None:
         """The framework's own checks: every row once, the sums adding up, TOTAL rows equal."""

@@ -115,6 +115,9 @@ class TerritoryLevel(StrEnum):
     COUNTRY = "country"
     DEPARTMENT = "department"
     MUNICIPALITY = "municipality"
+    CLUSTER = "cluster"
+    """A set of municipalities a source defines and DIVIPOLA does not (the Paz Total panel's
+    "Tumaco regional cluster"): code ``cluster:<name>``, never resolved to its members."""
 
 
 def territory_level(code: str) -> TerritoryLevel:

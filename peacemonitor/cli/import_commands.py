@@ -55,7 +55,8 @@ def import_(
     source: Annotated[
         str,
         typer.Argument(
-            help="police, massacres, leaders, ucdp, acled, pax, ceasefires, cnmh, table."
+            help="police, massacres, leaders, ucdp, acled, pax, ceasefires, cnmh, "
+            "paztotal-panel, table."
         ),
     ],
     files: Annotated[list[Path], typer.Argument(help="Files to import.", exists=False)],

@@ -11,6 +11,7 @@ from peacemonitor.importers.cnmh import CnmhImporter
 from peacemonitor.importers.ethprio import CeasefiresImporter
 from peacemonitor.importers.leaders import LeadersImporter
 from peacemonitor.importers.massacres import MassacresImporter
+from peacemonitor.importers.panel import PanelImporter
 from peacemonitor.importers.pax import PaxImporter
 from peacemonitor.importers.police import PoliceImporter
 from peacemonitor.importers.ucdp import UcdpImporter
@@ -30,5 +31,6 @@ IMPORTERS: dict[str, Callable[[], Importer]] = {
     "ceasefires": CeasefiresImporter,
     "cnmh": CnmhImporter,
     "cnmh-massacres-4plus": CnmhImporter,  # CNMH's 4+ massacres, apart from the official 3+
+    "paztotal-panel": PanelImporter,
     "table": TableImporter,  # aggregate tables, filed under the source their mapping names
 }
