@@ -381,3 +381,12 @@ def test_real_coca_hectares_by_year(shared_data: Path, places: tuple[Store, Gaze
         ).fetchall()
     # SOURCE.md: 63,765 / 146,142 / 204,258 ha (rounded); SIMCI publishes 64k / 146k / 204k
     assert found == [(2011, 63765.0), (2016, 146141.6), (2021, 204258.5)]
+
+
+@pytest.mark.shared_data
+def test_real_json_copy_of_a_table_is_already_present(shared_data: Path, real: Any) -> None:
+    store, _ = real
+    path = shared_data / AGGREGATES / "hist_depto_secuestro.json"
+    mapping = load_mapping(MAPPINGS / "police-department-kidnapping.yaml")
+    report = one(import_table(store, [path], mapping, Gazetteer.from_store(store)))
+    assert (report.rows_read, report.rows_stored, report.rows_already_present) == (622, 0, 621)

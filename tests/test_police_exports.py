@@ -213,3 +213,17 @@ def test_real_exports_sum_to_their_source_totals(real: Any) -> None:
         crime = category.get(name, "terrorism")
         measured = {y: by_year.get((crime, y), 0) for y in yearly}
         assert measured == yearly, name
+
+
+def test_the_socrata_api_csv_is_the_same_layout(
+    places: tuple[Store, Gazetteer], tmp_path: Path
+) -> None:
+    store, gazetteer = places
+    path = tmp_path / "api.csv"
+    path.write_text(
+        '"fecha_hecho","cod_depto","departamento","cod_muni","municipio","tipo_delito","cantidad"\n'
+        '"2021-03-04T00:00:00.000","5","ANTIOQUIA","5001","MEDELLIN (CT)","SECUESTRO SIMPLE","2"\n'
+    )
+    report = import_export(store, path, gazetteer)
+    assert (report.layout, report.rows_stored) == ("police-datos-kidnapping", 1)
+    assert [r[4:7] for r in stored(store)] == [(2.0, "2021-03-04", "05001")]
