@@ -13,14 +13,14 @@ from peacemonitor.gazetteer import Gazetteer, load_divipola
 from peacemonitor.importers.aggregates import (
     MappingInvalid,
     TableMapping,
-    TableSourceConflict,
-    import_table,
     load_mapping,
     mapping_from,
     parse_map_options,
 )
-from peacemonitor.imports import ImportReport, retry_quarantine
+from peacemonitor.importers.framework.report import ImportReport
+from peacemonitor.quarantine import retry_quarantine
 from peacemonitor.store import Store
+from peacemonitor.table_imports import TableSourceConflict, import_table
 
 DATA = Path(__file__).parent / "data" / "imports"
 TABLES = DATA / "tables"

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from peacemonitor.gazetteer import Gazetteer, load_divipola
-from peacemonitor.imports import ImportReport, import_file, import_files
+from peacemonitor.importers.framework.report import ImportReport
+from peacemonitor.runner import import_file, import_files
 from peacemonitor.store import Store
 
 DATA = Path(__file__).parent / "data" / "imports"

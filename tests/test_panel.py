@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from peacemonitor.gazetteer import Gazetteer, load_divipola
-from peacemonitor.imports import import_file, list_quarantine
+from peacemonitor.quarantine import list_quarantine
+from peacemonitor.runner import import_file
 from peacemonitor.store import Store
 
 DATA = Path(__file__).parent / "data" / "imports"

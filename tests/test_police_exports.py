@@ -10,14 +10,15 @@ from typing import Any
 import pytest
 
 from peacemonitor.gazetteer import Gazetteer, load_divipola
+from peacemonitor.importers.framework.report import ImportReport
 from peacemonitor.importers.police_exports import (
     EXTORTION,
     KIDNAPPING,
     TERRORISM,
-    import_export,
     recognise,
 )
-from peacemonitor.imports import ImportReport, import_file, import_files, retry_quarantine
+from peacemonitor.quarantine import retry_quarantine
+from peacemonitor.runner import import_file, import_files
 from peacemonitor.store import Store
 
 DATA = Path(__file__).parent / "data" / "imports" / "police_datos"
@@ -56,7 +57,7 @@ def test_kidnapping_export_accounts_for_every_row(places: tuple[Store, Gazetteer
     assert report.rows_stored == 4
     assert report.rows_quarantined == {
         "bad-date": 1,
-        "outside-category": 1,
+        "outside-categories": 1,
         "territory-unknown": 1,
     }
     extorsivo = '{"dane_code":"05001","crime_type":"SECUESTRO EXTORSIVO"}'
@@ -103,7 +104,7 @@ def test_terrorism_export_reads_day_first_dates_and_eight_digit_codes(
     places: tuple[Store, Gazetteer],
 ) -> None:
     store, gazetteer = places
-    report = import_export(store, DATA / "terrorism.csv", gazetteer)
+    report = import_file(store, "police", DATA / "terrorism.csv", gazetteer)
     assert report.layout == "police-datos-terrorism"
     assert report.rows_quarantined == {"bad-date": 1}  # 04/28/2022 is not day-first
     assert [r[2:] for r in stored(store)] == [
@@ -153,7 +154,7 @@ def test_quarantined_rows_resolve_on_retry_once_the_place_is_known(
     load_divipola(store, divipola)
     (retried,) = retry_quarantine(store, Gazetteer.from_store(store), "police-datos-gov")
     assert retried.rows_stored == 1
-    assert retried.rows_quarantined == {"bad-date": 1, "outside-category": 1}
+    assert retried.rows_quarantined == {"bad-date": 1, "outside-categories": 1}
 
 
 # --- the real exports ------------------------------------------------------------------------
@@ -224,6 +225,6 @@ def test_the_socrata_api_csv_is_the_same_layout(
         '"fecha_hecho","cod_depto","departamento","cod_muni","municipio","tipo_delito","cantidad"\n'
         '"2021-03-04T00:00:00.000","5","ANTIOQUIA","5001","MEDELLIN (CT)","SECUESTRO SIMPLE","2"\n'
     )
-    report = import_export(store, path, gazetteer)
+    report = import_file(store, "police", path, gazetteer)
     assert (report.layout, report.rows_stored) == ("police-datos-kidnapping", 1)
     assert [r[4:7] for r in stored(store)] == [(2.0, "2021-03-04", "05001")]

@@ -10,15 +10,16 @@ from typing import Any
 import pytest
 
 from peacemonitor.gazetteer import Gazetteer, load_divipola
-from peacemonitor.importers.aggregates import import_table, load_mapping, mapping_from
-from peacemonitor.imports import import_file, import_files
+from peacemonitor.importers.aggregates import load_mapping, mapping_from
 from peacemonitor.model import Category
 from peacemonitor.reconciliation import (
     NothingToReconcile,
     ReconcileLevel,
     reconcile_police,
 )
+from peacemonitor.runner import import_file, import_files
 from peacemonitor.store import Store
+from peacemonitor.table_imports import import_table
 
 DATA = Path(__file__).parent / "data" / "imports"
 FILES = DATA / "reconcile"

@@ -10,7 +10,8 @@ import typer
 from peacemonitor.cli.render import Format, emit
 
 if TYPE_CHECKING:
-    from peacemonitor.imports import ImportFailed, ImportReport
+    from peacemonitor.importers.framework.errors import ImportFailed
+    from peacemonitor.importers.framework.report import ImportReport
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 REPORT_COLUMNS = [
@@ -93,8 +94,8 @@ def import_(
     --revise its known ids count as already present; with it they replace what was stored.
     SOURCE `table` imports aggregate tables described by --mapping or --source/--category/
     --unit/--map."""
-    from peacemonitor.cli import settings
-    from peacemonitor.imports import get_importer, import_files, load_resolver
+    from peacemonitor.cli.context import settings
+    from peacemonitor.runner import get_importer, import_files, load_resolver
 
     table = _table_mapping(source, mapping, table_source, category, unit, map_ or [])
     get_importer(source)
@@ -102,7 +103,8 @@ def import_(
     resolver = load_resolver(store)
     with _progress(len(files)) as advance:
         if table is not None:
-            from peacemonitor.importers.aggregates import TableImporter, check_source
+            from peacemonitor.importers.aggregates import TableImporter
+            from peacemonitor.table_imports import check_source
 
             check_source(store, table)
             outcomes = import_files(
@@ -193,8 +195,8 @@ def quarantine_list(
     """List quarantined rows with their reason and raw values.
 
     Sensitive values are redacted unless PEACEMONITOR_SHOW_SENSITIVE=1."""
-    from peacemonitor.cli import settings
-    from peacemonitor.imports import list_quarantine
+    from peacemonitor.cli.context import settings
+    from peacemonitor.quarantine import list_quarantine
 
     config = settings(ctx)
     entries = list_quarantine(config.store(), source, all_, config.show_sensitive)
@@ -220,8 +222,9 @@ def quarantine_retry(
     """Re-resolve quarantined rows after the gazetteer or aliases improved.
 
     Rows that now resolve are stored; each file's retry is recorded with its own accounting."""
-    from peacemonitor.cli import settings
-    from peacemonitor.imports import load_resolver, retry_quarantine
+    from peacemonitor.cli.context import settings
+    from peacemonitor.quarantine import retry_quarantine
+    from peacemonitor.runner import load_resolver
 
     store = settings(ctx).store()
     reports = retry_quarantine(store, load_resolver(store), source)
@@ -247,7 +250,7 @@ def indicator(
     format: FormatOpt = Format.TABLE,
 ) -> None:
     """Counts and rates per 100,000 by territory and period, one row per source and unit."""
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
     from peacemonitor.indicators import COLUMNS, Level, Period, Query, indicator, records
     from peacemonitor.model import Category
 
@@ -283,7 +286,7 @@ def coverage(ctx: typer.Context, format: FormatOpt = Format.TABLE) -> None:
     """Which source covers which category, for which days, down to which level.
 
     Periods outside these spans are "no data", never 0."""
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
     from peacemonitor.coverage import coverage as covered
 
     rows = covered(settings(ctx).store())

@@ -36,7 +36,7 @@ def reconcile_police(
 ) -> None:
     """Each year both Police releases cover whole: the datos.gov.co exports' figure, the
     aggregates', and the difference (aggregates − exports), with the files each comes from."""
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
     from peacemonitor.cli.import_commands import _choice
     from peacemonitor.model import Category
     from peacemonitor.reconciliation import ReconcileLevel

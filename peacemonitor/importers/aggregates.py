@@ -6,9 +6,9 @@ column holds the count, which the territory (a DIVIPOLA code, or names the gazet
 which the period (a year, a year and a month, or a date), and the source, category and unit the
 counts are filed under. Rows are stored at the level they come in — a department-year stays a
 department-year, never spread over municipalities or days — and under a source of their own:
-``import_table`` refuses a source name an event-level importer uses, and a source that already
-holds the same category at another level or precision, so an indicator never adds an aggregate
-to events or to another aggregate of the same crime.
+``table_imports.import_table`` refuses a source name an event-level importer uses, and a source
+that already holds the same category at another level or precision, so an indicator never adds
+an aggregate to events or to another aggregate of the same crime.
 
 A row's identity is the mapping's category, the territory cells as published, the period and the
 key columns: a later release of the same table is already present, or replaces what was stored
@@ -23,11 +23,24 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from peacemonitor.errors import PeacemonitorError
+from peacemonitor.importers.framework.batches import BatchBuilder
+from peacemonitor.importers.framework.context import BaseImporter, ImportContext, QuarantineRow
+from peacemonitor.importers.framework.errors import BadFile, UnknownLayout
+from peacemonitor.importers.framework.items import (
+    DeclaredTotal,
+    Item,
+    Layout,
+    NonData,
+    Quarantined,
+    RowKind,
+    RowsRead,
+)
+from peacemonitor.importers.framework.places import Place, Unplaced
 from peacemonitor.importers.tabular import (
     FieldSpec,
     Header,
@@ -44,29 +57,7 @@ from peacemonitor.importers.tabular import (
     read_sheets,
     text,
 )
-from peacemonitor.imports import (
-    BadFile,
-    BatchBuilder,
-    DeclaredTotal,
-    ImportContext,
-    ImportFailed,
-    ImportReport,
-    Item,
-    Layout,
-    NonData,
-    Place,
-    Quarantined,
-    QuarantineRow,
-    RowKind,
-    RowsRead,
-    UnknownLayout,
-    Unplaced,
-)
-from peacemonitor.model import Category, Precision, TerritoryLevel, Unit
-
-if TYPE_CHECKING:
-    from peacemonitor.imports import Resolver
-    from peacemonitor.store import Store
+from peacemonitor.model import Category, Precision, QuarantineReason, TerritoryLevel, Unit
 
 TABLE_LAYOUT = "table"
 COUNTRY: Place = ("country", "CO", "country-only")
@@ -82,10 +73,6 @@ _ISO_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})T[\d:.]+Z?$")
 
 class MappingInvalid(PeacemonitorError):
     """A table mapping that cannot describe a table: a missing or unknown field."""
-
-
-class TableSourceConflict(PeacemonitorError):
-    """The source named for a table would be summed with events or another aggregate."""
 
 
 class TableMapping(BaseModel):
@@ -195,62 +182,7 @@ def parse_map_options(pairs: Sequence[str]) -> dict[str, Any]:
 # --- importing ---------------------------------------------------------------------------------
 
 
-def import_table(
-    store: Store,
-    paths: Sequence[Path],
-    mapping: TableMapping,
-    resolver: Resolver,
-    *,
-    revise: bool = False,
-) -> list[ImportReport | ImportFailed]:
-    """Import tables with one mapping, each file atomic (see ``imports.import_files``)."""
-    from peacemonitor.imports import import_files
-
-    check_source(store, mapping)
-    return import_files(
-        store, TABLE_LAYOUT, paths, resolver, importer=TableImporter(mapping), revise=revise
-    )
-
-
-def check_source(store: Store, mapping: TableMapping) -> None:
-    """Refuse a source whose counts an indicator would add to this table's: an event-level
-    source, or an aggregate of the same category at another level or precision."""
-    from peacemonitor.importers import IMPORTERS
-
-    if mapping.source in IMPORTERS or mapping.source == TABLE_LAYOUT:
-        raise TableSourceConflict(
-            f"source {mapping.source!r} is an event-level importer's: file the table under a "
-            "source of its own (e.g. police-aggregates-municipality)"
-        )
-    with store.read() as db:
-        events = db.execute(
-            "SELECT count(*) FROM imports WHERE source = ? AND coalesce(layout, '') <> ?",
-            [mapping.source, TABLE_LAYOUT],
-        ).fetchall()[0][0]
-        other = db.execute(
-            "SELECT DISTINCT territory_level, date_precision FROM observations "
-            "WHERE source = ? AND category = ? AND (territory_level <> ? OR date_precision <> ?)",
-            [
-                mapping.source,
-                mapping.category.value,
-                mapping.territory_level.value,
-                mapping.date_precision.value,
-            ],
-        ).fetchall()
-    if events:
-        raise TableSourceConflict(
-            f"source {mapping.source!r} holds rows of other importers: give the table its own"
-        )
-    if other:
-        level, precision = other[0]
-        raise TableSourceConflict(
-            f"source {mapping.source!r} already holds {mapping.category.value} by {level} and "
-            f"{precision}; this table is by {mapping.territory_level.value} and "
-            f"{mapping.date_precision.value}: an indicator would add the two — use another source"
-        )
-
-
-class TableImporter:
+class TableImporter(BaseImporter):
     """``peacemonitor import table FILE --mapping M.yaml``: one mapping, any tidy table."""
 
     source = TABLE_LAYOUT
@@ -387,12 +319,16 @@ class _Parser:
         self, count: float | None, day: dt.date | None, record_id: str
     ) -> tuple[str, str | None, str] | None:
         if count is None:
-            return "bad-count", "count", "not a count (a number ≥ 0)"
+            return QuarantineReason.BAD_COUNT, "count", "not a count (a number ≥ 0)"
         if day is None:
             field = "date" if self.mapping.date else "year"
-            return "bad-date", field, f"not a {self.precision.value}"
+            return QuarantineReason.BAD_DATE, field, f"not a {self.precision.value}"
         if record_id in self.seen:
-            return "duplicate-key", None, "the same territory and period as an earlier row"
+            return (
+                QuarantineReason.DUPLICATE_KEY,
+                None,
+                "the same territory and period as an earlier row",
+            )
         return None
 
     def _period(self, row: Sequence[Any]) -> dt.date | None:
@@ -424,14 +360,15 @@ class _Parser:
             if not isinstance(found, Unplaced) or not any(names):
                 return self._at_level(found)
         if not any(names):
-            return Unplaced("missing-place", "no code or name")
+            return Unplaced(QuarantineReason.MISSING_PLACE, "no code or name")
         return self._at_level(self.ctx.places.name(*names))
 
     def _at_level(self, found: Place | Unplaced) -> Place | Unplaced:
         if isinstance(found, Unplaced) or found[0] == self.level:
             return found
         return Unplaced(
-            "territory-level", f"a {found[0]} ({found[1]}); the table is by {self.level}"
+            QuarantineReason.TERRITORY_LEVEL,
+            f"a {found[0]} ({found[1]}); the table is by {self.level}",
         )
 
     def _quarantine(
@@ -444,13 +381,13 @@ class _Parser:
         field: str | None,
         detail: str,
     ) -> Quarantined:
-        extra = {"duplicate": record_id} if reason == "duplicate-key" else {}
+        extra = {"duplicate": record_id} if reason == QuarantineReason.DUPLICATE_KEY else {}
         mapping = self.mapping.model_dump(mode="json")
         raw = raw_record(self.header, row, mapping=mapping, **extra)
         column = self.header.name(field) if field and field in self.header.columns else None
         counts = {"": count} if count is not None else {}
         # a repeated key's identity is stored already: held under none, it is not "present"
-        held_id = None if reason == "duplicate-key" else record_id
+        held_id = None if reason == QuarantineReason.DUPLICATE_KEY else record_id
         return Quarantined(number, reason, column, raw, detail, record_id=held_id, counts=counts)
 
 

@@ -24,6 +24,17 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from peacemonitor.importers.framework.batches import BatchBuilder
+from peacemonitor.importers.framework.context import BaseImporter, ImportContext, QuarantineRow
+from peacemonitor.importers.framework.items import (
+    Item,
+    Layout,
+    NonData,
+    Quarantined,
+    RowKind,
+    RowsRead,
+)
+from peacemonitor.importers.framework.places import Place, Unplaced
 from peacemonitor.importers.tabular import (
     FieldSpec,
     Header,
@@ -37,20 +48,7 @@ from peacemonitor.importers.tabular import (
     raw_record,
     text,
 )
-from peacemonitor.imports import (
-    BatchBuilder,
-    ImportContext,
-    Item,
-    Layout,
-    NonData,
-    Place,
-    Quarantined,
-    QuarantineRow,
-    RowKind,
-    RowsRead,
-    Unplaced,
-)
-from peacemonitor.model import Category, Precision, Unit
+from peacemonitor.model import Category, Precision, QuarantineReason, Unit
 
 SOURCE = "cnmh"
 MASSACRE_SOURCE = "cnmh-massacres-4plus"
@@ -126,7 +124,7 @@ PARTS = (("incidents", Unit.INCIDENTS), ("victims", Unit.VICTIMS))
 _PLACEHOLDER = "sin informacion"
 
 
-class CnmhImporter:
+class CnmhImporter(BaseImporter):
     """``peacemonitor import cnmh FILE``: the three OMC case tables."""
 
     source = SOURCE
@@ -178,11 +176,11 @@ def _row(
     problem: tuple[str, str, str] | None = None
     day = _date(cell("year"), cell("month"), cell("day"))
     if not case_id:
-        problem = ("missing-id", "case_id", "no IdCaso")
+        problem = (QuarantineReason.MISSING_ID, "case_id", "no IdCaso")
     elif victims is None:
-        problem = ("bad-count", "victims", f"not a count: {cell('victims')!r}")
+        problem = (QuarantineReason.BAD_COUNT, "victims", f"not a count: {cell('victims')!r}")
     elif isinstance(day, str):
-        problem = ("bad-date", "year", day)
+        problem = (QuarantineReason.BAD_DATE, "year", day)
     place = _place(ctx, text(cell("department")), text(cell("municipality")))
     if problem is None and isinstance(place, Unplaced):
         problem = (place.reason, "municipality", place.detail)
@@ -247,9 +245,11 @@ def _place(ctx: ImportContext, department: str, municipality: str) -> Place | Un
     """By names; a municipality "Sin información" leaves the case at its department."""
     dept = norm(department)
     if not dept or dept.startswith(_PLACEHOLDER):
-        return Unplaced("missing-place", f"department {department!r}")
+        return Unplaced(QuarantineReason.MISSING_PLACE, f"department {department!r}")
     if dept == "exterior":
-        return Unplaced("territory-outside-country", "department 'Exterior': outside Colombia")
+        return Unplaced(
+            QuarantineReason.TERRITORY_OUTSIDE_COUNTRY, "department 'Exterior': outside Colombia"
+        )
     muni = norm(municipality)
     if not muni or muni.startswith(_PLACEHOLDER):
         return ctx.places.name(department, "")

@@ -29,6 +29,17 @@ import functools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from peacemonitor.importers.framework.batches import BatchBuilder
+from peacemonitor.importers.framework.context import BaseImporter, ImportContext, QuarantineRow
+from peacemonitor.importers.framework.items import (
+    Item,
+    Layout,
+    NonData,
+    Quarantined,
+    RowKind,
+    RowsRead,
+)
+from peacemonitor.importers.framework.places import Place, Unplaced
 from peacemonitor.importers.tabular import (
     FieldSpec,
     Header,
@@ -42,20 +53,7 @@ from peacemonitor.importers.tabular import (
     raw_record,
     text,
 )
-from peacemonitor.imports import (
-    BatchBuilder,
-    ImportContext,
-    Item,
-    Layout,
-    NonData,
-    Place,
-    Quarantined,
-    QuarantineRow,
-    RowKind,
-    RowsRead,
-    Unplaced,
-)
-from peacemonitor.model import Category, Precision, TerritoryLevel, Unit
+from peacemonitor.model import Category, Precision, QuarantineReason, TerritoryLevel, Unit
 
 SOURCE = "paztotal-panel"
 ACLED_TERMS = (
@@ -102,7 +100,7 @@ _LEVELS = {
 }
 
 
-class PanelImporter:
+class PanelImporter(BaseImporter):
     """``peacemonitor import paztotal-panel master_monthly_panel_long.csv``."""
 
     source = SOURCE
@@ -189,10 +187,10 @@ def _problem(
 ) -> tuple[str, str, str] | None:
     """(reason, field, detail) of the first thing wrong with a row, or None."""
     if month is None:
-        return "bad-date", "month", f"not a month: {cell('month')!r}"
+        return QuarantineReason.BAD_DATE, "month", f"not a month: {cell('month')!r}"
     bad = next((c for c, v in counts.items() if v is None), None)
     if bad is not None:
-        return "bad-count", bad, f"not a count: {cell(bad)!r}"
+        return QuarantineReason.BAD_COUNT, bad, f"not a count: {cell(bad)!r}"
     if isinstance(place, Unplaced):
         return place.reason, "spatial_definition", place.detail
     return None
@@ -203,9 +201,9 @@ def _place(ctx: ImportContext, case: str, definition: str) -> Place | Unplaced:
     words = norm(definition).split()
     level = next((_LEVELS[w] for w in words if w in _LEVELS), None)
     if level is None:
-        return Unplaced("territory-unknown", f"spatial definition {definition!r}")
+        return Unplaced(QuarantineReason.TERRITORY_UNKNOWN, f"spatial definition {definition!r}")
     if not case:
-        return Unplaced("missing-place", "no case_id")
+        return Unplaced(QuarantineReason.MISSING_PLACE, "no case_id")
     if level is TerritoryLevel.CLUSTER:
         return (level.value, f"cluster:{norm(case).replace(' ', '-')}", "as-published")
     if level is TerritoryLevel.DEPARTMENT:
@@ -213,7 +211,7 @@ def _place(ctx: ImportContext, case: str, definition: str) -> Place | Unplaced:
     else:
         found = ctx.places.name("", case)
     if not isinstance(found, Unplaced) and found[0] != level.value:
-        return Unplaced("territory-level", f"{case!r} resolved to a {found[0]}")
+        return Unplaced(QuarantineReason.TERRITORY_LEVEL, f"{case!r} resolved to a {found[0]}")
     return found
 
 

@@ -27,9 +27,19 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from peacemonitor.importers.framework.batches import BatchBuilder
+from peacemonitor.importers.framework.context import ImportContext, QuarantineRow
+from peacemonitor.importers.framework.items import (
+    Item,
+    Layout,
+    NonData,
+    Quarantined,
+    RowKind,
+    RowsRead,
+)
+from peacemonitor.importers.framework.places import Place, Unplaced
 from peacemonitor.importers.tabular import (
     FieldSpec,
     Header,
@@ -42,24 +52,7 @@ from peacemonitor.importers.tabular import (
     raw_record,
     text,
 )
-from peacemonitor.imports import (
-    BatchBuilder,
-    ImportContext,
-    Item,
-    Layout,
-    NonData,
-    Place,
-    Quarantined,
-    QuarantineRow,
-    RowKind,
-    RowsRead,
-    Unplaced,
-)
-from peacemonitor.model import Category, Precision, Unit
-
-if TYPE_CHECKING:
-    from peacemonitor.imports import ImportReport, Resolver
-    from peacemonitor.store import Store
+from peacemonitor.model import Category, Precision, QuarantineReason, Unit
 
 SOURCE = "police-datos-gov"
 _US = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y")
@@ -165,14 +158,6 @@ def retry_export(row: QuarantineRow, ctx: ImportContext, spec: ExportSpec) -> It
     yield from parser.flush()
 
 
-def import_export(store: Store, path: Path, resolver: Resolver) -> ImportReport:
-    """Import one downloaded export (what ``data fetch police`` calls): the same reader as
-    ``peacemonitor import police FILE``; a file of another layout is an UnknownLayout."""
-    from peacemonitor.imports import import_file
-
-    return import_file(store, "police", path, resolver)
-
-
 class _Parser:
     """The rows of one export: dates and places parsed once per distinct cell."""
 
@@ -226,12 +211,16 @@ class _Parser:
     ) -> tuple[str, str, str] | None:
         """(reason, field, detail) of the first thing wrong with a row, or None."""
         if count is None:
-            return "bad-count", "count", "not a count"
+            return QuarantineReason.BAD_COUNT, "count", "not a count"
         if day is None:
             formats = " or ".join(f for f in self.spec.date_formats if "T" not in f)
-            return "bad-date", "date", f"not a date in {formats}"
+            return QuarantineReason.BAD_DATE, "date", f"not a date in {formats}"
         if self.spec is KIDNAPPING and not norm(extra).startswith("secuestro"):
-            return "outside-category", "crime_type", f"{extra!r} is not a kidnapping type"
+            return (
+                QuarantineReason.OUTSIDE_CATEGORIES,
+                "crime_type",
+                f"{extra!r} is not a kidnapping type",
+            )
         if isinstance(place, Unplaced):
             return place.reason, "code", place.detail
         return None
@@ -268,7 +257,9 @@ class _Parser:
             return by_code, code
         dept, muni = text(department), _strip_suffix(text(municipality))
         if not dept or not muni:
-            return by_code or Unplaced("missing-place", "no code, department or municipality"), code
+            return by_code or Unplaced(
+                QuarantineReason.MISSING_PLACE, "no code, department or municipality"
+            ), code
         by_name = places.name(dept, muni)
         if isinstance(by_name, Unplaced):
             return (by_code or by_name), code
