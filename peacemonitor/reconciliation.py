@@ -123,7 +123,7 @@ def reconcile_police(
 
 def _aggregate_source(store: Store, category: Category) -> str:
     """The finest aggregate source holding the category."""
-    held = {source for source, cat, _ in spans(store) if cat == category.value}
+    held = {key[0] for key in spans(store) if key[1] == category.value}
     for source in AGGREGATES:
         if source in held:
             return source
@@ -141,10 +141,14 @@ def _overlap(
     years: list[set[int]] = []
     units: set[str] = set()
     for source in (EXPORTS, aggregates):
-        found = [(k, v) for k, v in covered.items() if k[0] == source and k[1] == category.value]
+        found = [
+            (k, v)
+            for k, v in covered.items()
+            if k[0] == source and k[1] == category.value and k[3] == "CO"
+        ]
         if not found:
             raise NothingToReconcile(f"{source} holds no {category.value}")
-        (_, _, unit), items = found[0]
+        (_, _, unit, _), items = found[0]
         units.add(unit)
         reach = max(_LEVELS.index(lvl) for _, lvl in items)
         if reach < _LEVELS.index(_STORED_LEVEL[level]):

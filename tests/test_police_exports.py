@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from peacemonitor.gazetteer import Gazetteer, load_divipola
+from peacemonitor.importers.framework.errors import ImportFailed
 from peacemonitor.importers.framework.report import ImportReport
 from peacemonitor.importers.police_exports import (
     EXTORTION,
@@ -127,19 +128,22 @@ def test_terrorism_export_reads_day_first_dates_and_eight_digit_codes(
     ]
 
 
-def test_a_later_overlapping_download_stores_only_what_is_new(
+def test_a_later_download_of_the_same_months_is_refused_or_revises(
     places: tuple[Store, Gazetteer], tmp_path: Path
 ) -> None:
     store, gazetteer = places
     import_file(store, "police", DATA / "extortion.csv", gazetteer)
-    later = tmp_path / "later.csv"
-    lines = (DATA / "extortion.csv").read_text(encoding="utf-8-sig").splitlines()
-    # the same rows in another order, one identical row more, without the BOM
-    later.write_text("\n".join([lines[0], lines[2], lines[1], lines[1]]) + "\n")
-    report = import_file(store, "police", later, gazetteer)
-    assert (report.rows_already_present, report.rows_stored) == (2, 1)
     again = import_file(store, "police", DATA / "extortion.csv", gazetteer)
     assert again.rows_stored == 0 and again.rows_already_present == 2
+    later = tmp_path / "later.csv"
+    lines = (DATA / "extortion.csv").read_text(encoding="utf-8-sig").splitlines()
+    revised_row = lines[1].rsplit(",", 1)[0] + ",3"  # the Police revised Abejorral's count
+    later.write_text("\n".join([lines[0], lines[2], revised_row]) + "\n")
+    (refused,) = import_files(store, "police", [later], gazetteer)
+    assert isinstance(refused, ImportFailed) and "extortion.csv" in str(refused)
+    (report,) = import_files(store, "police", [later], gazetteer, revise=True)
+    assert isinstance(report, ImportReport) and report.observations_replaced == 2
+    assert sorted(r[4] for r in stored(store)) == [1.0, 3.0]
 
 
 def test_quarantined_rows_resolve_on_retry_once_the_place_is_known(

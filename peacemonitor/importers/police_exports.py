@@ -16,15 +16,14 @@ dates) is the same layout, so ``data fetch police`` downloads go through this re
 
 The rows are filed under the source ``police-datos-gov``, apart from the DIJIN yearly sheets
 (``police``): the two are releases of the same SIEDCO records and must never be summed.
-A row's identity is its content — crime, day, published code, type or weapon — and its
-occurrence among identical rows of the file, so a later download that overlaps an earlier one
-stores only what is new (identical rows are distinct records: the k-th stays the k-th).
+Rows carry no ids: as for the DIJIN sheets, a row is its file's checksum and row number, and a
+later download covering months a stored one covers is refused, or replaces them with
+``--revise`` (``republished``) — the Police revise their figures.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -152,7 +151,7 @@ def read_export(ctx: ImportContext, rows: list[list[Any]], spec: ExportSpec) -> 
 def retry_export(row: QuarantineRow, ctx: ImportContext, spec: ExportSpec) -> Iterator[Item]:
     """A quarantined export row, read again (places may have improved)."""
     header, values = from_raw(row.raw, [spec.layout])
-    parser = _Parser(ctx, header, spec, occurrence=row.raw.get("occurrence"))
+    parser = _Parser(ctx, header, spec)
     yield Layout(spec.layout.name, source=SOURCE)
     yield from parser.row(values, row.row)
     yield from parser.flush()
@@ -161,13 +160,12 @@ def retry_export(row: QuarantineRow, ctx: ImportContext, spec: ExportSpec) -> It
 class _Parser:
     """The rows of one export: dates and places parsed once per distinct cell."""
 
-    def __init__(
-        self, ctx: ImportContext, header: Header, spec: ExportSpec, occurrence: int | None = None
-    ) -> None:
+    def __init__(self, ctx: ImportContext, header: Header, spec: ExportSpec) -> None:
         self.ctx, self.header, self.spec = ctx, header, spec
         self.columns = header.columns
         keys = ("dane_code",) + ((spec.extra,) if spec.extra else ())
         constants = {
+            "record_id": None,  # the file's checksum and the row number
             "part": "",
             "category": spec.category.value,
             "unit": spec.unit.value,
@@ -176,8 +174,6 @@ class _Parser:
         self.builder = BatchBuilder(keys, size=ctx.batch_rows, constants=constants)
         self.days: dict[Any, dt.date | None] = {}
         self.places: dict[tuple[Any, ...], tuple[Place | Unplaced, str | None]] = {}
-        self.seen: Counter[tuple[Any, ...]] = Counter()
-        self.occurrence = occurrence
 
     def flush(self) -> Iterator[Item]:
         table = self.builder.flush()
@@ -193,18 +189,14 @@ class _Parser:
         day = self._day(self._cell(row, "date"))
         extra = text(self._cell(row, self.spec.extra)) if self.spec.extra else None
         place, code = self._place(row)
-        key = (day, code or (text(self._cell(row, "municipality")) or None), extra)
-        self.seen[key] += 1
-        occurrence = self.occurrence or self.seen[key]
-        record_id = f"{self.spec.category.value}:{day}:{key[1]}:{extra or ''}:{occurrence}"
         problem = self._problem(count, day, place, extra)
         if problem is not None:
             reason, field, detail = problem
-            yield self._quarantine(row, number, record_id, occurrence, reason, field, detail, count)
+            yield self._quarantine(row, number, reason, field, detail, count)
             return
         assert count is not None and day is not None and not isinstance(place, Unplaced)
         attributes = (code, extra) if self.spec.extra else (code,)
-        self.builder.rows.append((number, record_id, count, day, *place, *attributes))
+        self.builder.rows.append((number, count, day, *place, *attributes))
 
     def _problem(
         self, count: float | None, day: dt.date | None, place: Place | Unplaced, extra: Any
@@ -269,14 +261,12 @@ class _Parser:
         self,
         row: Sequence[Any],
         number: int,
-        record_id: str,
-        occurrence: int,
         reason: str,
         field: str,
         detail: str,
         count: float | None,
     ) -> Quarantined:
-        raw = raw_record(self.header, row, occurrence=occurrence)
+        raw = raw_record(self.header, row)
         column = self.header.name(field) if field in self.columns else None
         return Quarantined(
             number,
@@ -284,7 +274,7 @@ class _Parser:
             column,
             raw,
             detail,
-            record_id=record_id,
+            record_id=self.ctx.record_id(number),
             counts={"": count} if count is not None else {},
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -23,6 +24,10 @@ class CoverageSpan(BaseModel):
     territory_level: str
     first: dt.date
     last: dt.date
+    # The country the observations lie in: DIVIPOLA codes are Colombia's ("CO"); an event of
+    # another country is stored at country level under that country's code. Coverage is per
+    # country, so a file of Ukraine's events never makes Colombia's months 0.
+    country: str = "CO"
 
 
 class ImportReport(BaseModel):
@@ -41,6 +46,8 @@ class ImportReport(BaseModel):
     rows_quarantined: dict[str, int] = Field(default_factory=dict)
     observations_stored: int = 0
     observations_replaced: int = 0
+    same_content_as: str | None = None
+    supersedes: list[dict[str, Any]] = Field(default_factory=list)
     totals: list[TotalCheck] = Field(default_factory=list)
     coverage: list[CoverageSpan] = Field(default_factory=list)
     seconds: float = 0.0
@@ -60,15 +67,15 @@ LISTED_PLACES = "places"
 
 
 def merge_spans(spans: Iterable[CoverageSpan], touching_only: bool = False) -> list[CoverageSpan]:
-    """One span per (category, unit, level): from the earliest first to the latest last —
-    or, with ``touching_only`` (an importer whose batches each cover exactly the periods they
-    hold: ``exact_coverage``, aggregate tables), spans joined only where they overlap or touch,
-    so a table of 2011, 2016 and 2021 does not claim the years between."""
+    """One span per (category, unit, level, country): from the earliest first to the latest
+    last — or, with ``touching_only`` (an importer whose batches each cover exactly the periods
+    they hold: ``exact_coverage``, aggregate tables), spans joined only where they overlap or
+    touch, so a table of 2011, 2016 and 2021 does not claim the years between."""
     if touching_only:
         return _touching(spans)
-    merged: dict[tuple[str, str, str], CoverageSpan] = {}
+    merged: dict[tuple[str, str, str, str], CoverageSpan] = {}
     for span in spans:
-        key = (span.category, span.unit, span.territory_level)
+        key = (span.category, span.unit, span.territory_level, span.country)
         old = merged.get(key)
         merged[key] = (
             span
@@ -81,12 +88,13 @@ def merge_spans(spans: Iterable[CoverageSpan], touching_only: bool = False) -> l
 
 
 def _touching(spans: Iterable[CoverageSpan]) -> list[CoverageSpan]:
-    ordered = sorted(spans, key=lambda s: (s.category, s.unit, s.territory_level, s.first))
+    def key(s: CoverageSpan) -> tuple[str, str, str, str]:
+        return (s.category, s.unit, s.territory_level, s.country)
+
     merged: list[CoverageSpan] = []
-    for span in ordered:
+    for span in sorted(spans, key=lambda s: (*key(s), s.first)):
         last = merged[-1] if merged else None
-        key = (span.category, span.unit, span.territory_level)
-        same = last is not None and (last.category, last.unit, last.territory_level) == key
+        same = last is not None and key(last) == key(span)
         if last is not None and same and span.first <= last.last + dt.timedelta(days=1):
             merged[-1] = last.model_copy(update={"last": max(last.last, span.last)})
         else:
