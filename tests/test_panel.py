@@ -144,3 +144,10 @@ def test_real_police_series_end_in_october_2025(real: Store) -> None:
     }  # fmt: skip
     assert max(last for _, last, _, _ in found) == "2025-10-01"
     assert json.loads(attributes)["derived_from"].startswith("ACLED")
+
+
+def test_the_dashboard_attributes_the_panel_to_acled_too() -> None:
+    from peacemonitor.web.status import acled_attributed
+
+    assert acled_attributed("paztotal-panel") and acled_attributed("acled-hdx")
+    assert not acled_attributed("police-datos-gov")
