@@ -15,6 +15,7 @@ from pydantic import BaseModel, TypeAdapter
 from peacemonitor.actors import ActorDetail, ActorSummary
 from peacemonitor.ceasefires import CeasefireState
 from peacemonitor.coverage import Coverage
+from peacemonitor.fetches import FetchRecord
 from peacemonitor.importers.framework.report import ImportReport
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
 from peacemonitor.quarantine import QuarantineEntry
@@ -54,6 +55,10 @@ SHAPES: dict[str, tuple[str, object]] = {
     "reconcile-police": (
         "`peacemonitor reconcile-police CATEGORY`: the Police exports against its aggregates",
         Reconciliation,
+    ),
+    "fetches": (
+        "`peacemonitor data fetches`: what was fetched from which publisher, when",
+        list[FetchRecord],
     ),
     "imported-agreements": (
         "`peacemonitor imported agreements`: PA-X records and their registry links",

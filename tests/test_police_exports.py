@@ -232,3 +232,17 @@ def test_the_socrata_api_csv_is_the_same_layout(
     report = import_file(store, "police", path, gazetteer)
     assert (report.layout, report.rows_stored) == ("police-datos-kidnapping", 1)
     assert [r[4:7] for r in stored(store)] == [(2.0, "2021-03-04", "05001")]
+
+
+def test_terrorism_dates_as_data_fetch_writes_them(
+    places: tuple[Store, Gazetteer], tmp_path: Path
+) -> None:
+    store, gazetteer = places
+    path = tmp_path / "TERRORISMO.csv"
+    path.write_text(
+        "Departamento,Municipio,CODIGO DANE,ARMAS MEDIOS,FECHA HECHO,CANTIDAD\n"
+        'CAUCA,POPAYÁN (CT),"19,001,000",GRANADA DE MANO,01/05/2010 12:00:00 AM,1\n'
+    )
+    report = import_file(store, "police", path, gazetteer)
+    assert (report.layout, report.rows_stored) == ("police-datos-terrorism", 1)
+    assert [r[5:7] for r in stored(store)] == [("2010-01-05", "19001")]

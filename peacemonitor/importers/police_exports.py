@@ -11,8 +11,10 @@ Three layouts, recognised by their exact header (the file name never decides), e
 Their quirks: codes written with a thousands separator ("5,042" = 05042), eight-digit codes
 (municipality + "000"), a UTF-8 BOM, and two date formats — "MM/DD/YYYY 12:00:00 AM" in the
 kidnapping and extortion exports, "DD/MM/YYYY" in terrorism's — fixed per layout, never guessed
-per row (01/02 is ambiguous). The Socrata API's CSV (lower-case names with underscores, ISO
-dates) is the same layout, so ``data fetch police`` downloads go through this reader.
+per row (01/02 is ambiguous); only a date with a 12-hour time ("… 12:00:00 AM", the form ``data
+fetch police`` writes every export in) is month-first in terrorism's. The Socrata API's CSV
+(lower-case names with underscores, ISO dates) is the same layout, so ``data fetch police``
+downloads go through this reader.
 
 The rows are filed under the source ``police-datos-gov``, apart from the DIJIN yearly sheets
 (``police``): the two are releases of the same SIEDCO records and must never be summed.
@@ -112,7 +114,7 @@ TERRORISM = ExportSpec(
     ),
     Category.TERRORISM,
     Unit.INCIDENTS,
-    _DAY_FIRST + _ISO,
+    _DAY_FIRST + _US[:1] + _ISO,  # day first; with "12:00:00 AM", as `data fetch` writes it
     "weapon",
 )
 EXPORTS = (KIDNAPPING, EXTORTION, TERRORISM)
