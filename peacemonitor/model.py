@@ -123,6 +123,7 @@ class TerritoryLevel(StrEnum):
     COUNTRY = "country"
     DEPARTMENT = "department"
     MUNICIPALITY = "municipality"
+    CLUSTER = "cluster"  # municipalities a source groups, not in DIVIPOLA: code cluster:<name>
 
 
 def territory_level(code: str) -> TerritoryLevel:
@@ -187,6 +188,8 @@ class QuarantineReason(StrEnum):
     TERRITORY_OUTSIDE_COUNTRY = "territory-outside-country"
     TERRITORY_TOO_IMPRECISE = "territory-too-imprecise"
     TERRITORY_CONFLICT = "territory-conflict"
+    TERRITORY_LEVEL = "territory-level"
+    DUPLICATE_KEY = "duplicate-key"
 
     @classmethod
     def of_place(cls, why: Unresolved) -> QuarantineReason:
@@ -219,6 +222,8 @@ class Category(StrEnum):
     TERRORISM = "terrorism"
     POLITICAL_VIOLENCE = "political-violence"
     DEMONSTRATION = "demonstration"
+    ATTACK_ON_TOWN = "attack-on-town"
+    COCA_CULTIVATION = "coca-cultivation"
 
 
 class Unit(StrEnum):
@@ -228,6 +233,7 @@ class Unit(StrEnum):
     VICTIMS = "victims"
     DEATHS = "deaths"
     EVENTS = "events"
+    HECTARES = "hectares"
 
 
 # --- registry records ------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from peacemonitor.importers.framework.report import ImportReport
 from peacemonitor.presence import PresenceRecord
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
 from peacemonitor.quarantine import QuarantineEntry
+from peacemonitor.reconciliation import Reconciliation
 from peacemonitor.statistics import StatisticView
 from peacemonitor.tables import TableDetail, TableSummary
 from peacemonitor.web.errors import ApiError
@@ -55,6 +56,10 @@ SHAPES: dict[str, tuple[str, object]] = {
         list[QuarantineEntry],
     ),
     "coverage": ("`peacemonitor coverage`: what each source covers", list[Coverage]),
+    "reconcile-police": (
+        "`peacemonitor reconcile-police CATEGORY`: the Police exports against its aggregates",
+        Reconciliation,
+    ),
     "fetches": (
         "`peacemonitor data fetches`: what was fetched from which publisher, when",
         list[FetchRecord],
