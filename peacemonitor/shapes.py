@@ -15,6 +15,7 @@ from pydantic import BaseModel, TypeAdapter
 from peacemonitor.actors import ActorDetail, ActorSummary
 from peacemonitor.ceasefires import CeasefireState
 from peacemonitor.coverage import Coverage
+from peacemonitor.effects import CeasefireEffect
 from peacemonitor.imports import ImportReport, QuarantineEntry
 from peacemonitor.model import Statistic
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
@@ -34,6 +35,10 @@ SHAPES: dict[str, tuple[str, object]] = {
     "ceasefires": (
         "`peacemonitor ceasefires [--as-of]`: ceasefire states that day",
         list[CeasefireState],
+    ),
+    "ceasefire-effect": (
+        "`peacemonitor ceasefire effect ID`: estimates of a ceasefire's effect on one outcome",
+        CeasefireEffect,
     ),
     "stats": ("`peacemonitor stats`: published statistics", list[Statistic]),
     "import": (
