@@ -25,6 +25,11 @@ from peacemonitor.views import categories_for
 def row(label: str, e: est.Estimate) -> str:
     if not e.answerable:
         number = f"no answer: {e.reason}"
+    elif e.method == "event-study":
+        lags = {p.k: p.rate_ratio for p in e.path}
+        number = "path " + ", ".join(
+            f"k={k}: {lags[k]:.2f}" for k in (-12, -6, 0, 6, 12) if k in lags
+        )
     elif e.ci_low is None:
         number = f"{e.rate_ratio:.3f} (placebo p {e.p_value:.2f})"
     else:
@@ -96,13 +101,18 @@ def emc(store: Any, registry: Any) -> list[str]:
     ceasefire = registry.ceasefires["cf-emc-embf-2023-2025"]
     lines = []
     for outcome, source in (("homicide", "police"), ("massacre", "massacres")):
-        panel = build_panel(store, categories_for(outcome), source, ("2023-10", "2024-09"))
+        panel = build_panel(store, categories_for(outcome), source, ("2023-11", "2024-06"))
         codes = panel.frame["code"].unique()
         in_force = treated_by_month(ceasefire, panel.months, codes)
         scope = expand(["CO"], codes)
         suspended = {m: (scope - active) for m, active in in_force.items()}
         design = assign(panel, suspended, adjacency(store))
-        for e in (est.did(design), est.spillover(design), est.event_study(design)):
+        study = est.event_study(design)
+        for e in (
+            est.with_pre_trend(est.did(design), study),
+            est.with_pre_trend(est.spillover(design), study),
+            study,
+        ):
             lines.append(
                 row(f"EMC suspension 2024-03 (Cauca, Nariño, Valle), {source} {outcome}", e)
             )

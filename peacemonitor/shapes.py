@@ -20,6 +20,7 @@ from peacemonitor.imports import ImportReport, QuarantineEntry
 from peacemonitor.model import Statistic
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
 from peacemonitor.tables import TableDetail, TableSummary
+from peacemonitor.violations import Violation
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,6 +40,10 @@ SHAPES: dict[str, tuple[str, object]] = {
     "ceasefire-effect": (
         "`peacemonitor ceasefire effect ID`: estimates of a ceasefire's effect on one outcome",
         CeasefireEffect,
+    ),
+    "ceasefire-violations": (
+        "`peacemonitor ceasefire violations ID`: the violations log",
+        list[Violation],
     ),
     "stats": ("`peacemonitor stats`: published statistics", list[Statistic]),
     "import": (

@@ -26,7 +26,10 @@ COLUMNS = [
     "reason",
 ]
 
-group = typer.Typer(help="One ceasefire's analyses: its effect on violence.", no_args_is_help=True)
+group = typer.Typer(
+    help="One ceasefire's analyses: its effect on violence, its violations log.",
+    no_args_is_help=True,
+)
 
 
 def _round(value: object) -> str:
@@ -78,6 +81,24 @@ def effect(
         typer.echo(f"- {e.method}: {e.sentence}")
     for caveat in result.caveats:
         typer.echo(f"caveat: {caveat}")
+
+
+@group.command()
+def violations(
+    ctx: typer.Context,
+    ceasefire_id: Annotated[str, typer.Argument(help="Ceasefire id (see `ceasefires`).")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.TABLE,
+) -> None:
+    """Observations during the ceasefire, in its scope, involving its parties: between the
+    parties, against civilians, or unattributed (to verify); ACLED only as aggregates."""
+    from peacemonitor.cli import settings
+    from peacemonitor.registry import from_store
+    from peacemonitor.violations import violations as log
+
+    store = settings(ctx).store()
+    items = log(store, from_store(store), ceasefire_id)
+    columns = ["date", "classification", "territory_code", "category", "source", "record_id"]
+    emit(items, [*columns, "count", "unit", "actor_ids"], format)
 
 
 def register(app: typer.Typer) -> None:
