@@ -11,8 +11,8 @@ from conftest import world_store
 
 from peacemonitor.effects import Method, ceasefire_effect
 from peacemonitor.gazetteer import Gazetteer
-from peacemonitor.imports import import_files
 from peacemonitor.registry import from_store
+from peacemonitor.runner import import_files
 from peacemonitor.store import Store
 
 

@@ -8,7 +8,6 @@ import pytest
 from conftest import world_store
 
 from peacemonitor.gazetteer import Gazetteer, load_divipola
-from peacemonitor.imports import import_file
 from peacemonitor.model import Category
 from peacemonitor.panels import (
     CONTROL,
@@ -23,6 +22,7 @@ from peacemonitor.panels import (
     treated_by_month,
 )
 from peacemonitor.registry import load
+from peacemonitor.runner import import_file
 from peacemonitor.store import Store
 
 DATA = Path(__file__).parent / "data" / "imports"
