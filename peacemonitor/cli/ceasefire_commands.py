@@ -54,7 +54,7 @@ def effect(
 ) -> None:
     """Estimate a ceasefire's effect on monthly violence where it applied, with intervals,
     pre-trend tests and a sentence to quote — or why the data cannot say."""
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
     from peacemonitor.effects import Method, ceasefire_effect
     from peacemonitor.registry import from_store
 
@@ -91,7 +91,7 @@ def violations(
 ) -> None:
     """Observations during the ceasefire, in its scope, involving its parties: between the
     parties, against civilians, or unattributed (to verify); ACLED only as aggregates."""
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
     from peacemonitor.registry import from_store
     from peacemonitor.violations import violations as log
 
