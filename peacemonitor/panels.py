@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from peacemonitor.ceasefires import state_on
-from peacemonitor.coverage import LEVEL_ORDER, covered, merge, spans
+from peacemonitor.coverage import HOME, LEVEL_ORDER, covered, merge, spans
 from peacemonitor.errors import PeacemonitorError
 from peacemonitor.indicators import Period, period_bounds, periods_between
 from peacemonitor.model import Category, Ceasefire, Unit
@@ -83,10 +83,14 @@ def covered_months(
     store: Store, categories: tuple[Category, ...], source: str, unit: str, window: tuple[str, str]
 ) -> tuple[list[str], list[str], list[str]]:
     """(months fully covered by every reported category, months left out, coverage lines)."""
-    found = {k: v for k, v in spans(store).items() if k[0] == source and k[2] == unit}
-    found = {k: v for k, v in found.items() if k[1] in {c.value for c in categories}}
+    wanted = {c.value for c in categories}
+    found = {
+        k: v
+        for k, v in spans(store).items()
+        if k[0] == source and k[2] == unit and k[1] in wanted and k[3] == HOME
+    }
     lines, per_category = [], []
-    for (_, category, _), items in sorted(found.items()):
+    for (_, category, _, _), items in sorted(found.items()):
         level = max((lvl for _, lvl in items), key=lambda lvl: LEVEL_ORDER.get(lvl, -1))
         intervals = merge(interval for interval, _ in items)
         lines.append(
