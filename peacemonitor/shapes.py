@@ -16,6 +16,7 @@ from peacemonitor.actors import ActorDetail, ActorSummary
 from peacemonitor.ceasefires import CeasefireState
 from peacemonitor.coverage import Coverage
 from peacemonitor.effects import CeasefireEffect
+from peacemonitor.fetches import FetchRecord
 from peacemonitor.importers.framework.report import ImportReport
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
 from peacemonitor.quarantine import QuarantineEntry
@@ -60,6 +61,10 @@ SHAPES: dict[str, tuple[str, object]] = {
         list[QuarantineEntry],
     ),
     "coverage": ("`peacemonitor coverage`: what each source covers", list[Coverage]),
+    "fetches": (
+        "`peacemonitor data fetches`: what was fetched from which publisher, when",
+        list[FetchRecord],
+    ),
     "imported-agreements": (
         "`peacemonitor imported agreements`: PA-X records and their registry links",
         list[ImportedAgreement],
