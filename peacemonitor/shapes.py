@@ -18,6 +18,7 @@ from peacemonitor.actors import ActorDetail, ActorSummary
 from peacemonitor.ceasefires import CeasefireState
 from peacemonitor.comparison import Comparison
 from peacemonitor.coverage import Coverage
+from peacemonitor.effects import CeasefireEffect
 from peacemonitor.fetches import FetchRecord
 from peacemonitor.importers.framework.report import ImportReport
 from peacemonitor.presence import PresenceRecord
@@ -26,6 +27,7 @@ from peacemonitor.quarantine import QuarantineEntry
 from peacemonitor.reconciliation import Reconciliation
 from peacemonitor.statistics import StatisticView
 from peacemonitor.tables import TableDetail, TableSummary
+from peacemonitor.violations import Violation
 from peacemonitor.web.errors import ApiError
 from peacemonitor.web.overview import MapView, Overview, Territory
 from peacemonitor.web.process import CeasefirePage, CoveragePage
@@ -45,6 +47,14 @@ SHAPES: dict[str, tuple[str, object]] = {
     "ceasefires": (
         "`peacemonitor ceasefires [--as-of]`: ceasefire states that day",
         list[CeasefireState],
+    ),
+    "ceasefire-effect": (
+        "`peacemonitor ceasefire effect ID`: estimates of a ceasefire's effect on one outcome",
+        CeasefireEffect,
+    ),
+    "ceasefire-violations": (
+        "`peacemonitor ceasefire violations ID`: the violations log",
+        list[Violation],
     ),
     "stats": ("`peacemonitor stats`: published statistics, as shown", list[StatisticView]),
     "import": (
