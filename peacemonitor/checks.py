@@ -125,6 +125,34 @@ def _lineage_dates(registry: Registry, kind: str, record: BaseModel) -> Iterator
             yield f"relations.{index}.actor", "an actor cannot relate to itself"
 
 
+def _existed(registry: Registry, actor_id: str, day: PartialDate) -> str | None:
+    """Why ``actor_id`` cannot be a party on ``day`` (it did not exist yet), or None."""
+    actor = registry.actors.get(actor_id)
+    start = actor.existed_from() if actor is not None else None
+    if start is not None and start.first > day.last:
+        return f"{actor_id} did not exist before {start}, so it cannot be a party on {day}"
+    return None
+
+
+def _parties_existed(registry: Registry, kind: str, record: BaseModel) -> Iterator[Finding]:
+    """A ceasefire's or a table's parties existed when they became parties: a faction cannot
+    sign before it split from its parent (ceasefire parties join at steps that name them)."""
+    if kind == "ceasefires":
+        events = record.events  # type: ignore[attr-defined]
+        for actor in record.parties:  # type: ignore[attr-defined]
+            if (why := _existed(registry, actor, events[0].date)) is not None:
+                yield "parties", why
+        for index, event in enumerate(events):
+            for actor in event.parties or []:
+                if (why := _existed(registry, actor, event.date)) is not None:
+                    yield f"events.{index}.parties", why
+    if kind == "tables":
+        opened = record.status_history[0].date  # type: ignore[attr-defined]
+        for index, party in enumerate(record.parties):  # type: ignore[attr-defined]
+            if (why := _existed(registry, party.actor, party.since or opened)) is not None:
+                yield f"parties.{index}.since", why
+
+
 def _presence_reported(registry: Registry, kind: str, record: BaseModel) -> Iterator[Finding]:
     """The registry holds presence a source reports; presence derived from events is computed
     from observations and never written here, so the two kinds cannot mix."""
@@ -160,5 +188,6 @@ CHECKS: tuple[Callable[[Registry, str, BaseModel], Iterator[Finding]], ...] = (
     _spans,
     _histories,
     _lineage_dates,
+    _parties_existed,
     _presence_reported,
 )

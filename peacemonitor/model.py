@@ -340,6 +340,19 @@ class Actor(Cited):
     presence: list[Presence] = []
     relations: list[ActorRelation] = []
 
+    def existed_from(self) -> PartialDate | None:
+        """When the actor came to exist as itself: its founding date where a source gives one,
+        else the earliest verified date it split from another group (a faction is not itself
+        before it splits). Unverified dates never decide this."""
+        if self.founded is not None:
+            return self.founded
+        splits = [
+            r.since
+            for r in self.relations
+            if r.kind is RelationKind.SPLIT_FROM and r.since is not None and not r.unverified
+        ]
+        return min(splits, key=lambda d: d.first, default=None)
+
 
 class TableLevel(StrEnum):
     NATIONAL = "national"
@@ -443,6 +456,12 @@ class CeasefireEvent(Cited):
     )
     instrument: str | None = None
     reason: str | None = None
+    not_before: PDate | None = Field(
+        default=None, description="earliest day a source allows for a step dated coarsely"
+    )
+    not_after: PDate | None = Field(
+        default=None, description="latest day a source allows for a step dated coarsely"
+    )
 
 
 class Ceasefire(Cited):

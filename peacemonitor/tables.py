@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from peacemonitor.ceasefires import CeasefireState, state_on
 from peacemonitor.errors import NotFound
@@ -25,6 +25,8 @@ from peacemonitor.model import (
 )
 from peacemonitor.registry import Registry, date_key
 
+ENDED = (TableStatus.CONCLUDED, TableStatus.BROKEN_OFF)
+
 
 class TableSummary(BaseModel):
     """A table as it stood on ``as_of``."""
@@ -37,6 +39,9 @@ class TableSummary(BaseModel):
     status: TableStatus
     status_since: PDate
     status_uncertain: bool
+    open_ended: bool = Field(
+        default=False, description="no end (concluded or broken off) is recorded: still open"
+    )
     armed_groups: list[str]
     scope: list[str]
     venue: str | None
@@ -97,6 +102,7 @@ def summary_on(table: NegotiationTable, day: dt.date) -> TableSummary | None:
         status=change.status,
         status_since=change.date,
         status_uncertain=change.date.last > day,
+        open_ended=change.status not in ENDED,
         armed_groups=[
             p.actor for p in table.parties if p.role is PartyRole.ARMED_GROUP and _active(p, day)
         ],

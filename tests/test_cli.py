@@ -48,19 +48,19 @@ def test_tables_as_csv_on_two_days(run):
 def test_ceasefires_as_of_shows_a_partial_suspension(run):
     assert run("ceasefires", "--as-of", "2024-04-01", "--format", "csv") == (
         0,
-        "id,kind,parties,status,since,planned_end,in_force,suspended\n"
-        "ended-ceasefire,unilateral,splinter,in-force,2024-01-01,,CO,\n"
-        'national-ceasefire,bilateral,"gov, parent-group",partly-suspended,2024-03,2024-08-03,CO,'
-        '"19, 52, 76"\n',
+        "id,kind,parties,status,since,term_since,planned_end,open_ended,in_force,suspended\n"
+        "ended-ceasefire,unilateral,splinter,in-force,2024-01-01,2024-01-01,,yes,CO,\n"
+        'national-ceasefire,bilateral,"gov, parent-group",partly-suspended,2024-03,2024-02-06,'
+        '2024-08-03,no,CO,"19, 52, 76"\n',
     )
     assert run("ceasefires", "--as-of", "2024-10-04", "--live") == (0, _empty_ceasefire_table())
 
 
 def _empty_ceasefire_table() -> str:
+    from peacemonitor.cli.process import CEASEFIRE_COLUMNS
     from peacemonitor.cli.render import table_text
 
-    columns = ["id", "kind", "parties", "status", "since", "planned_end", "in_force", "suspended"]
-    return table_text([], columns) + "\n"
+    return table_text([], CEASEFIRE_COLUMNS) + "\n"
 
 
 def test_actors_table(run):
@@ -161,7 +161,9 @@ def test_table_view_says_status_scope_parties_and_links(run):
         "scope: 50, 18",
         "parties: gov (government), parent-group (armed-group)",
     ]
-    assert "ceasefire national-ceasefire: partly-suspended since 2024-08-03" in out
+    # the 2024-08-03 extension starts a term without the March suspension (it belonged to the
+    # term it was made in), and the term ends on 2024-10-03: in force that day, not after
+    assert "ceasefire national-ceasefire: in-force since 2024-08-03" in out
     assert "│ first-agreement │ p1        │ ceasefire      │ 3          │ yes           │" in out
     assert out.endswith(
         "red line no-kidnapping: Kidnapping for ransom breaks the table\n"

@@ -2,10 +2,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from peacemonitor import registry as reg
 from peacemonitor.errors import NotFound
-from peacemonitor.tables import list_tables, table_detail
+from peacemonitor.tables import ENDED, list_tables, summary_on, table_detail
 
 FIXTURE = Path(__file__).parent / "data" / "registry"
 
@@ -71,3 +73,33 @@ def test_detail_gathers_ceasefires_agreements_red_lines_and_gestures(registry):
 def test_unknown_table(registry):
     with pytest.raises(NotFound):
         table_detail(registry, "none")
+
+
+# --- properties over --as-of, for every table of the bundled registry ---------------------------
+
+BUNDLED = reg.load()
+DAYS = st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2027, 12, 31))
+
+
+@pytest.mark.parametrize("table_id", sorted(BUNDLED.tables))
+@settings(max_examples=150, deadline=None)
+@given(day=DAYS)
+def test_every_bundled_table_reads_right_on_any_day(table_id: str, day: dt.date) -> None:
+    table = BUNDLED.tables[table_id]
+    summary = summary_on(table, day)
+    opened = table.status_history[0].date.first
+    assert (summary is None) == (day < opened)
+    if summary is None:
+        return
+    assert summary.status_since.first <= day
+    assert summary.status in [s.status for s in table.status_history]
+    assert summary.open_ended == (summary.status not in ENDED)
+    assert summary.status_uncertain == (summary.status_since.last > day)
+    parties = {p.actor for p in table.parties}
+    assert set(summary.armed_groups) <= parties
+    detail = table_detail(BUNDLED, table_id, day)
+    assert {c.id for c in detail.ceasefires} == {
+        c.id for c in BUNDLED.ceasefires.values() if c.table == table_id
+    }
+    for state in detail.ceasefires:
+        assert state.since is None or state.since.first <= day

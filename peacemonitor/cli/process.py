@@ -149,8 +149,7 @@ def _table_extras(detail) -> str:  # type: ignore[no-untyped-def]
         + (f"; members {', '.join(d.members)}" if d.members else "")
         for d in t.delegations
     ]
-    for c in detail.ceasefires:
-        parts.append(f"ceasefire {c.id}: {c.status}" + (f" since {c.since}" if c.since else ""))
+    parts += [_ceasefire_line(c) for c in detail.ceasefires]
     rows = [
         [
             a.agreement.id,
@@ -173,6 +172,31 @@ def _table_extras(detail) -> str:  # type: ignore[no-untyped-def]
     return "\n".join(parts)
 
 
+def _ceasefire_line(state) -> str:  # type: ignore[no-untyped-def]
+    """A ceasefire's state in one line: its own start, its term's, what was last known."""
+    line = f"ceasefire {state.id}: {state.status}"
+    line += f" since {state.since}" if state.since else ""
+    if state.last_known:
+        line += f" (last known: {state.last_known})"
+    elif state.term_since and state.term_since != state.since and state.status != "ended":
+        line += f"; term since {state.term_since}"
+    return line + ("; open-ended" if state.open_ended else "")
+
+
+CEASEFIRE_COLUMNS = [
+    "id",
+    "kind",
+    "parties",
+    "status",
+    "since",
+    "term_since",
+    "planned_end",
+    "open_ended",
+    "in_force",
+    "suspended",
+]
+
+
 def ceasefires(
     ctx: typer.Context,
     format: FormatOpt = Format.TABLE,
@@ -183,11 +207,7 @@ def ceasefires(
     from peacemonitor.ceasefires import list_ceasefires
 
     items = list_ceasefires(_registry(ctx), _day(as_of), only_live=live)
-    emit(
-        items,
-        ["id", "kind", "parties", "status", "since", "planned_end", "in_force", "suspended"],
-        format,
-    )
+    emit(items, CEASEFIRE_COLUMNS, format)
 
 
 def stats(
