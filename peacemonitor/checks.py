@@ -153,6 +153,22 @@ def _parties_existed(registry: Registry, kind: str, record: BaseModel) -> Iterat
                 yield f"parties.{index}.since", why
 
 
+PROCESS_DATASETS = ("pax", "ceasefires")
+
+
+def _overrides(registry: Registry, kind: str, record: BaseModel) -> Iterator[Finding]:
+    """A link override names a process dataset, and registry records of its kind that exist."""
+    if kind != "link_overrides":
+        return
+    if record.dataset not in PROCESS_DATASETS:  # type: ignore[attr-defined]
+        yield "dataset", f"unknown dataset {record.dataset!r}; use {list(PROCESS_DATASETS)}"  # type: ignore[attr-defined]
+    target = f"{record.kind.value}s"  # type: ignore[attr-defined]
+    for name in ("remove", "add"):
+        ref = getattr(record, name)
+        if ref is not None and not registry.has(target, ref):
+            yield name, f"unknown {target[:-1]} {ref!r}"
+
+
 def _presence_reported(registry: Registry, kind: str, record: BaseModel) -> Iterator[Finding]:
     """The registry holds presence a source reports; presence derived from events is computed
     from observations and never written here, so the two kinds cannot mix."""
@@ -189,5 +205,6 @@ CHECKS: tuple[Callable[[Registry, str, BaseModel], Iterator[Finding]], ...] = (
     _histories,
     _lineage_dates,
     _parties_existed,
+    _overrides,
     _presence_reported,
 )

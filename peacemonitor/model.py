@@ -533,6 +533,36 @@ class RedLine(Cited):
     since: PDate | None = None
 
 
+class LinkKind(StrEnum):
+    """What an imported record's link points at in the registry."""
+
+    ACTOR = "actor"
+    TABLE = "table"
+    AGREEMENT = "agreement"
+    CEASEFIRE = "ceasefire"
+
+
+class LinkOverride(Cited):
+    """A registry correction of one imported record's link (PA-X agreement, ETH/PRIO ceasefire):
+    ``remove`` drops a link the name matching made wrongly, ``add`` sets one it missed. Kept in
+    the registry, so it holds through every re-import and relink, and cited like any fact."""
+
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    dataset: str = Field(description="the import source: pax or ceasefires")
+    record: str = Field(description="the record's id in that dataset, e.g. a PA-X AgtId")
+    kind: LinkKind
+    remove: str | None = Field(default=None, description="registry id that must not be linked")
+    add: str | None = Field(default=None, description="registry id to link instead")
+
+    @model_validator(mode="after")
+    def _remove_or_add(self) -> LinkOverride:
+        if self.remove is None and self.add is None:
+            raise ValueError("a link override needs `remove`, `add` or both")
+        if self.remove == self.add:
+            raise ValueError("`remove` and `add` name the same record")
+        return self
+
+
 class Qualifier(StrEnum):
     EXACT = "exact"
     ABOUT = "about"

@@ -25,6 +25,7 @@ from peacemonitor.model import (
     Agreement,
     Ceasefire,
     Gesture,
+    LinkOverride,
     NegotiationTable,
     PartialDate,
     RedLine,
@@ -43,6 +44,7 @@ KINDS: dict[str, type[BaseModel]] = {
     "gestures": Gesture,
     "red_lines": RedLine,
     "statistics": Statistic,
+    "link_overrides": LinkOverride,
 }
 
 
@@ -82,6 +84,7 @@ class Registry:
     gestures: dict[str, Gesture] = field(default_factory=dict)
     red_lines: dict[str, RedLine] = field(default_factory=dict)
     statistics: dict[str, Statistic] = field(default_factory=dict)
+    link_overrides: dict[str, LinkOverride] = field(default_factory=dict)
     origin: dict[tuple[str, str], tuple[str, int | None]] = field(default_factory=dict)
     invalid: set[tuple[str, str]] = field(default_factory=set)
 
