@@ -478,8 +478,11 @@ class Ceasefire(Cited):
 
 
 class GestureValence(StrEnum):
+    """How an act bears on a table: goodwill, hostile, or neutral (a statement, a ruling)."""
+
     GOODWILL = "goodwill"
     HOSTILE = "hostile"
+    NEUTRAL = "neutral"
 
 
 class Gesture(Cited):
@@ -494,7 +497,9 @@ class Gesture(Cited):
 
 
 class ImplementationLevel(IntEnum):
-    """Kroc scale (not PA-X's 0-3, which measures how detailed a provision is)."""
+    """An implementation level the registry assigns: OUR coding from reported events, on a 0-3
+    scale shaped like the Kroc Institute's (not PA-X's 0-3, which measures how detailed a
+    provision is). It is never the Kroc Institute's own assessment, and every output says so."""
 
     NOT_STARTED = 0
     MINIMAL = 1

@@ -47,11 +47,25 @@ class TableSummary(BaseModel):
     venue: str | None
 
 
+LEVEL_CODING = (
+    "our coding from reported events (0-3, Kroc-style scale); not the Kroc Institute's assessment"
+)
+
+
 class ProvisionView(BaseModel):
     provision: Provision
     level: ImplementationLevel | None
     level_as_of: PDate | None
+    level_coding: str = Field(default=LEVEL_CODING, description="who assigned the level, and how")
     implemented_before_signed: bool
+
+
+class DelegationHead(BaseModel):
+    """The latest head a party's delegation is recorded with, whatever newer entries omit."""
+
+    actor: str
+    head: str
+    as_of: PDate
 
 
 class AgreementView(BaseModel):
@@ -63,6 +77,9 @@ class TableDetail(BaseModel):
     table: NegotiationTable
     state: TableSummary | None
     parties_now: list[TableParty]
+    heads: list[DelegationHead] = Field(
+        default=[], description="each party's latest recorded delegation head on the day"
+    )
     ceasefires: list[CeasefireState]
     agreements: list[AgreementView]
     red_lines: list[RedLine]
@@ -139,6 +156,19 @@ def agreement_view(agreement: Agreement) -> AgreementView:
     )
 
 
+def delegation_heads(table: NegotiationTable, day: dt.date) -> list[DelegationHead]:
+    """Each party's latest recorded head as of ``day``: an entry naming only members (Al
+    Jazeera's "a delegate") does not hide the head other sources record."""
+    latest: dict[str, DelegationHead] = {}
+    dated = sorted(table.delegations, key=lambda d: date_key(d.as_of))
+    for delegation in dated:
+        if delegation.head and delegation.as_of.first <= day:
+            latest[delegation.actor] = DelegationHead(
+                actor=delegation.actor, head=delegation.head, as_of=delegation.as_of
+            )
+    return list(latest.values())
+
+
 def table_detail(registry: Registry, table_id: str, day: dt.date | None = None) -> TableDetail:
     """A table with its parties, ceasefires, agreements, red lines and gestures."""
     table = get_table(registry, table_id)
@@ -148,6 +178,7 @@ def table_detail(registry: Registry, table_id: str, day: dt.date | None = None) 
         table=table,
         state=summary_on(table, day),
         parties_now=[p for p in table.parties if _active(p, day)],
+        heads=delegation_heads(table, day),
         ceasefires=[
             state_on(c, day)
             for c in sorted(registry.ceasefires.values(), key=lambda c: c.id)

@@ -91,6 +91,7 @@ def test_json_is_the_library_shape(run):
         "agreements",
         "ceasefires",
         "gestures",
+        "heads",
         "parties_now",
         "red_lines",
         "state",
@@ -98,6 +99,9 @@ def test_json_is_the_library_shape(run):
     ]
     assert data["state"]["status"] == "suspended"
     assert data["agreements"][0]["provisions"][0]["implemented_before_signed"] is True
+    assert data["agreements"][0]["provisions"][0]["level_coding"].startswith(
+        "our coding from reported events"
+    )
 
 
 def test_stats_prints_whole_numbers_without_decimals(run):
@@ -164,7 +168,14 @@ def test_table_view_says_status_scope_parties_and_links(run):
     # the 2024-08-03 extension starts a term without the March suspension (it belonged to the
     # term it was made in), and the term ends on 2024-10-03: in force that day, not after
     assert "ceasefire national-ceasefire: in-force since 2024-08-03" in out
-    assert "│ first-agreement │ p1        │ ceasefire      │ 3          │ yes           │" in out
+    assert "│ first-agreement │ p1        │ ceasefire      │ 3         │ yes           │" in out
+    # levels the registry assigns are labelled as our coding, never as the Kroc Institute's
+    assert "┃ agreement       ┃ provision ┃ theme          ┃ our level ┃ before signed ┃" in out
+    assert (
+        "our level: our coding from reported events (0-3, Kroc-style scale); "
+        "not the Kroc Institute's assessment\n" in out
+    )
+    assert "kroc level" not in out.lower()
     assert out.endswith(
         "red line no-kidnapping: Kidnapping for ransom breaks the table\n"
         "gesture 2024 splinter: unilateral-ceasefire (goodwill)\n"

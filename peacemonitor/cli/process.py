@@ -132,6 +132,8 @@ def table(
 
 
 def _table_extras(detail) -> str:  # type: ignore[no-untyped-def]
+    from peacemonitor.tables import LEVEL_CODING
+
     t, state = detail.table, detail.state
     parts = [f"{t.name} — {t.level.value}, {t.track.value}"]
     if state is not None:
@@ -144,11 +146,7 @@ def _table_extras(detail) -> str:  # type: ignore[no-untyped-def]
         parts.append("scope: " + ", ".join(state.scope))
     parts.append("parties: " + ", ".join(f"{p.actor} ({p.role.value})" for p in detail.parties_now))
     parts += [f"agenda: {a.title}" for a in t.agenda]
-    parts += [
-        f"delegation {d.actor} ({d.as_of}): head {d.head or 'not recorded'}"
-        + (f"; members {', '.join(d.members)}" if d.members else "")
-        for d in t.delegations
-    ]
+    parts += [_delegation_line(d, detail.heads) for d in t.delegations]
     parts += [_ceasefire_line(c) for c in detail.ceasefires]
     rows = [
         [
@@ -163,13 +161,27 @@ def _table_extras(detail) -> str:  # type: ignore[no-untyped-def]
     ]
     if rows:
         parts.append(
-            table_text(rows, ["agreement", "provision", "theme", "kroc level", "before signed"])
+            table_text(rows, ["agreement", "provision", "theme", "our level", "before signed"])
         )
+        parts.append(f"our level: {LEVEL_CODING}")
     for r in detail.red_lines:
         parts.append(f"red line {r.id}: {r.description}")
     for g in detail.gestures:
         parts.append(f"gesture {g.date} {g.actor}: {g.kind} ({g.valence.value})")
     return "\n".join(parts)
+
+
+def _delegation_line(delegation, heads) -> str:  # type: ignore[no-untyped-def]
+    """One delegation entry; one that names no head points at the latest head recorded."""
+    line = f"delegation {delegation.actor} ({delegation.as_of}): "
+    if delegation.head:
+        line += f"head {delegation.head}"
+    else:
+        known = next((h for h in heads if h.actor == delegation.actor), None)
+        line += "head not named here" + (
+            f" (latest recorded: {known.head}, {known.as_of})" if known else ""
+        )
+    return line + (f"; members {', '.join(delegation.members)}" if delegation.members else "")
 
 
 def _ceasefire_line(state) -> str:  # type: ignore[no-untyped-def]
