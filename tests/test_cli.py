@@ -161,7 +161,7 @@ def test_table_view_says_status_scope_parties_and_links(run):
     assert code == 0
     assert out.splitlines()[8:12] == [
         "Government – Parent Group — national, political",
-        "status on 2024-10-01: suspended since 2024-09-17",
+        "status on 2024-10-01: suspended since 2024-09-17; open: no end recorded",
         "scope: 50, 18",
         "parties: gov (government), parent-group (armed-group)",
     ]

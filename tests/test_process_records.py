@@ -200,26 +200,27 @@ def test_cli_registry_load_relinks_and_says_so(run: Any) -> None:
         0,
         "record_id,date,country,title,stage,actor_ids,links\n"
         '9001,2016-11-24,Colombia,Synthetic final agreement,SubComp,"farc-ep, gov-colombia",'
-        "actor:farc-ep; actor:gov-colombia; "
+        "actor:farc-ep (matched in Part: Fuerzas Armadas Revolucionarias de Colombia – Ejército "
+        "del Pueblo); actor:gov-colombia (matched in Part: Government of Colombia); "
         "table: — no registry table of these parties open on this date; "
         "agreement:farc-2016-final-agreement\n",
     )
     assert run("imported", "ceasefires", "--linked") == (
         0,
         "┏━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━━━━━━┳━━━━━━━━━━━┳━━━━━━━━━━━━━━━┳"
-        "━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓\n"
+        "━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓\n"
         "┃ record_id             ┃ date       ┃ declared_by ┃ actor_ids ┃ masked        ┃"
-        " links                      ┃\n"
+        " links                            ┃\n"
         "┡━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━━━━━━╇━━━━━━━━━━━╇━━━━━━━━━━━━━━━╇"
-        "━━━━━━━━━━━━━━━━━━━━━━━━━━━━┩\n"
+        "━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┩\n"
         "│ Colombia:90:ELN:624.0 │ 2023-06-09 │ ELN         │ eln       │ purpose, type │"
-        " actor:eln                  │\n"
+        " actor:eln (matched in name: ELN) │\n"
         "│                       │            │             │           │               │"
-        " table:gov-eln              │\n"
+        " table:gov-eln                    │\n"
         "│                       │            │             │           │               │"
-        " ceasefire:cf-eln-2023-2024 │\n"
+        " ceasefire:cf-eln-2023-2024       │\n"
         "└───────────────────────┴────────────┴─────────────┴───────────┴───────────────┴"
-        "────────────────────────────┘\n",
+        "──────────────────────────────────┘\n",
     )
     assert run("imported", "relink") == (
         0,

@@ -140,8 +140,10 @@ def _table_extras(detail) -> str:  # type: ignore[no-untyped-def]
         doubt = (
             " (uncertain: the change is dated to a month or year)" if state.status_uncertain else ""
         )
+        still = "; open: no end recorded" if state.open_ended else ""
         parts.append(
-            f"status on {state.as_of}: {state.status.value} since {state.status_since}{doubt}"
+            f"status on {state.as_of}: {state.status.value} since {state.status_since}"
+            f"{doubt}{still}"
         )
         parts.append("scope: " + ", ".join(state.scope))
     parts.append("parties: " + ", ".join(f"{p.actor} ({p.role.value})" for p in detail.parties_now))
