@@ -817,7 +817,7 @@ def test_each_fact_sheet_fact_is_in_the_registry_citing_its_source(
 
 def test_fact_words_are_the_fact_sheets_words() -> None:
     if not FACTS_FILE.is_file():
-        pytest.skip(f"fact sheet not present at {FACTS_FILE}")
+        missing_shared(f"fact sheet at {FACTS_FILE}")
     text = _normalise(FACTS_FILE.read_text(encoding="utf-8"))
     assert [f.words for f in FACTS if _normalise(f.words) not in text] == []
 
