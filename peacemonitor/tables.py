@@ -16,8 +16,10 @@ from peacemonitor.model import (
     NegotiationTable,
     PartyRole,
     PDate,
+    Precision,
     Provision,
     RedLine,
+    StatusChange,
     TableLevel,
     TableParty,
     TableStatus,
@@ -26,6 +28,7 @@ from peacemonitor.model import (
 from peacemonitor.registry import Registry, date_key
 
 ENDED = (TableStatus.CONCLUDED, TableStatus.BROKEN_OFF)
+_FINENESS = {Precision.YEAR: 0, Precision.MONTH: 1, Precision.DAY: 2}
 
 
 class TableSummary(BaseModel):
@@ -38,6 +41,9 @@ class TableSummary(BaseModel):
     as_of: dt.date
     status: TableStatus
     status_since: PDate
+    latest_step: PDate | None = Field(
+        default=None, description="the last recorded step (it may restate the status)"
+    )
     status_uncertain: bool
     open_ended: bool = Field(
         default=False, description="no end (concluded or broken off) is recorded: still open"
@@ -104,12 +110,34 @@ def scope_on(table: NegotiationTable, day: dt.date) -> list[str]:
     return list(changes[-1].scope) if changes else list(table.scope)
 
 
+def _counts_from(history: list[StatusChange], index: int) -> dt.date:
+    """The first day a status change counts: a change dated more coarsely than one listed
+    before it inside its window (a suspension dated "2025" after one of March 2025) counts only
+    after that finer change."""
+    change = history[index]
+    first = change.date.first
+    for other in history[:index]:
+        finer = _FINENESS[other.date.precision] > _FINENESS[change.date.precision]
+        if finer and change.date.first <= other.date.first <= change.date.last:
+            first = max(first, other.date.last + dt.timedelta(days=1))
+    return first
+
+
 def summary_on(table: NegotiationTable, day: dt.date) -> TableSummary | None:
-    """The table's status on ``day``, or None if its history had not begun."""
-    reached = [change for change in table.status_history if change.date.first <= day]
+    """The table's status on ``day``, or None if its history had not begun. ``status_since`` is
+    when the status began: a second "suspended" after a first does not reset it; the step that
+    last restated it is ``latest_step``."""
+    history = table.status_history
+    reached = [i for i in range(len(history)) if _counts_from(history, i) <= day]
     if not reached:
         return None
-    change = reached[-1]
+    order = sorted(reached, key=lambda i: (_counts_from(history, i), i))
+    change = history[order[-1]]
+    start = change
+    for index in reversed(order[:-1]):
+        if history[index].status is not change.status:
+            break
+        start = history[index]
     return TableSummary(
         id=table.id,
         name=table.name,
@@ -117,7 +145,8 @@ def summary_on(table: NegotiationTable, day: dt.date) -> TableSummary | None:
         track=table.track,
         as_of=day,
         status=change.status,
-        status_since=change.date,
+        status_since=start.date,
+        latest_step=change.date,
         status_uncertain=change.date.last > day,
         open_ended=change.status not in ENDED,
         armed_groups=[

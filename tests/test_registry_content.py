@@ -686,7 +686,11 @@ def test_tables_on_two_days_differ_as_the_history_says(loaded: CliRun) -> None:
         "narino-regional-dialogue",
     }
     assert (before["gov-eln"]["status"], after["gov-eln"]["status"]) == ("installed", "suspended")
-    assert after["gov-eln"]["status_since"] == "2024-09-17"
+    # suspended in August 2024 and again on 17 September: the second does not reset "since"
+    assert (after["gov-eln"]["status_since"], after["gov-eln"]["latest_step"]) == (
+        "2024-08",
+        "2024-09-17",
+    )
     assert (before["gov-emc-embf"]["armed_groups"], after["gov-emc-embf"]["armed_groups"]) == (
         ["emc"],
         ["embf"],
