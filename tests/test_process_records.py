@@ -396,3 +396,25 @@ def test_an_override_needs_remove_or_add(tmp_path: Path) -> None:
     (directory / "link_overrides.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(reg.RegistryInvalid, match="needs `remove`, `add` or both"):
         reg.load(directory)
+
+
+def test_a_name_taken_up_later_does_not_link_an_earlier_record(tmp_path: Path) -> None:
+    from peacemonitor.importers.process import RegistryView, link_agreement
+
+    store = world_store(tmp_path / "names.duckdb", DIVIPOLA)
+    view = RegistryView.from_store(store)
+    import datetime as dt
+
+    before = link_agreement(
+        view, "Ejército Gaitanista de Colombia", None, dt.date(2020, 1, 1), None
+    )
+    after = link_agreement(view, "Ejército Gaitanista de Colombia", None, dt.date(2025, 1, 1), None)
+    assert (before.actor_ids, after.actor_ids) == ([], ["clan-del-golfo"])
+    (named,) = [k for k in before.links if k["kind"] == "actor"]
+    assert (named["reason"], named["evidence"]["name"]) == (
+        "named before the name was in use",
+        "Ejército Gaitanista de Colombia",
+    )
+    # the older name still links in 2020
+    older = link_agreement(view, "Clan del Golfo", None, dt.date(2020, 1, 1), None)
+    assert older.actor_ids == ["clan-del-golfo"]

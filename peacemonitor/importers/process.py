@@ -77,6 +77,13 @@ class RegistryView:
         actor = self.registry.actors.get(actor_id) if self.registry else None
         return actor.existed_from() if actor is not None else None
 
+    def name_since(self, actor_id: str, name: str) -> PartialDate | None:
+        """When an actor took up one of its aliases, where a source dates it."""
+        actor = self.registry.actors.get(actor_id) if self.registry else None
+        wanted = normalize_name(name)
+        aliases = actor.aliases if actor is not None else []
+        return next((a.since for a in aliases if normalize_name(a.name) == wanted), None)
+
     def overrides(self, dataset: str, record_id: str | None) -> list[LinkOverride]:
         """The registry's corrections of this record's links."""
         if self.registry is None or record_id is None:
@@ -175,7 +182,8 @@ def screen_actors(
     raw: str | None,
 ) -> tuple[list[str], list[dict[str, Any]]]:
     """The actors a record links to, and one actor link per name matched: an actor that did not
-    exist yet on the record's date, or that an override removes, is named but not linked."""
+    exist yet on the record's date, named by a name it took up later, or that an override
+    removes, is named but not linked."""
     removed = {o.remove: o for o in overrides if o.kind.value == "actor" and o.remove}
     actors: list[str] = []
     entries: list[dict[str, Any]] = []
@@ -187,6 +195,14 @@ def screen_actors(
         elif start is not None and day < start.first:
             detail = f"{match.actor} exists from {start}; the record is dated {day.isoformat()}"
             entries.append(link("actor", None, "named before it existed", detail, match.evidence()))
+        elif (since := view.name_since(match.actor, match.name)) and day < since.first:
+            detail = (
+                f"{match.actor} is called {match.name!r} from {since}; "
+                f"the record is dated {day.isoformat()}"
+            )
+            entries.append(
+                link("actor", None, "named before the name was in use", detail, match.evidence())
+            )
         else:
             actors.append(match.actor)
             entries.append(link("actor", match.actor, evidence=match.evidence()))
