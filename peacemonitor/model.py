@@ -508,7 +508,12 @@ class ImplementationLevel(IntEnum):
 
 
 class ImplementationStatus(Cited):
-    level: ImplementationLevel
+    """A provision's implementation level at a date, as the registry codes it from reported
+    events: our coding, never the Kroc Institute's assessment."""
+
+    level: ImplementationLevel = Field(
+        description="our coding from reported events (0-3, Kroc-style); not the Kroc Institute's"
+    )
     as_of: PDate
 
 
