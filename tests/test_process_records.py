@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from conftest import world_store
+from hypothesis import given
+from hypothesis import strategies as st
 
 from peacemonitor import registry as reg
 from peacemonitor.gazetteer import Gazetteer, load_divipola
@@ -418,3 +420,20 @@ def test_a_name_taken_up_later_does_not_link_an_earlier_record(tmp_path: Path) -
     # the older name still links in 2020
     older = link_agreement(view, "Clan del Golfo", None, dt.date(2020, 1, 1), None)
     assert older.actor_ids == ["clan-del-golfo"]
+
+
+WORDS = st.lists(
+    st.sampled_from(["Comandante", "Estado", "Mayor", "Central", "EPL", "ñandú", "—", "(x)", "a"]),
+    max_size=12,
+)
+
+
+@given(before=WORDS, after=WORDS)
+def test_an_excerpt_holds_the_words_that_matched(before: list[str], after: list[str]) -> None:
+    from peacemonitor.importers.process import excerpt
+    from peacemonitor.names import normalize_name
+
+    text = " ".join([*before, "Estado Mayor  Central", *after])
+    found = excerpt(text, "estado mayor central")
+    assert "estado mayor central" in normalize_name(found)
+    assert found.strip("…") in text

@@ -37,9 +37,8 @@ class RegistryView:
     actors: ActorNames
     registry: Registry | None = None
     names: list[tuple[str, str]] = field(default_factory=list)  # (normalised name, actor id)
-    spelled: dict[str, str] = field(
-        default_factory=dict
-    )  # normalised name → as the registry has it
+    # normalised name → the name as the registry spells it (the evidence shows that one)
+    spelled: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_store(cls, store: Store) -> RegistryView:
