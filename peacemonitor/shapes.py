@@ -15,9 +15,10 @@ from pydantic import BaseModel, TypeAdapter
 from peacemonitor.actors import ActorDetail, ActorSummary
 from peacemonitor.ceasefires import CeasefireState
 from peacemonitor.coverage import Coverage
-from peacemonitor.imports import ImportReport, QuarantineEntry
+from peacemonitor.importers.framework.report import ImportReport
 from peacemonitor.model import Statistic
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
+from peacemonitor.quarantine import QuarantineEntry
 from peacemonitor.tables import TableDetail, TableSummary
 
 if TYPE_CHECKING:

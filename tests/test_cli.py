@@ -57,7 +57,7 @@ def test_ceasefires_as_of_shows_a_partial_suspension(run):
 
 
 def _empty_ceasefire_table() -> str:
-    from peacemonitor.cli.process import CEASEFIRE_COLUMNS
+    from peacemonitor.cli.process_commands import CEASEFIRE_COLUMNS
     from peacemonitor.cli.render import table_text
 
     return table_text([], CEASEFIRE_COLUMNS) + "\n"

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 from peacemonitor import registry as reg
 from peacemonitor.gazetteer import Gazetteer, load_divipola
-from peacemonitor.imports import import_file
 from peacemonitor.process_records import (
     RelinkReport,
     imported_agreements,
@@ -23,6 +22,7 @@ from peacemonitor.process_records import (
     relink,
     save_registry,
 )
+from peacemonitor.runner import import_file
 from peacemonitor.store import Store
 
 DATA = Path(__file__).parent / "data"
@@ -401,7 +401,7 @@ def test_an_override_needs_remove_or_add(tmp_path: Path) -> None:
 
 
 def test_a_name_taken_up_later_does_not_link_an_earlier_record(tmp_path: Path) -> None:
-    from peacemonitor.importers.process import RegistryView, link_agreement
+    from peacemonitor.importers.party_links import RegistryView, link_agreement
 
     store = world_store(tmp_path / "names.duckdb", DIVIPOLA)
     view = RegistryView.from_store(store)
@@ -430,7 +430,7 @@ WORDS = st.lists(
 
 @given(before=WORDS, after=WORDS)
 def test_an_excerpt_holds_the_words_that_matched(before: list[str], after: list[str]) -> None:
-    from peacemonitor.importers.process import excerpt
+    from peacemonitor.importers.party_links import excerpt
     from peacemonitor.names import normalize_name
 
     text = " ".join([*before, "Estado Mayor  Central", *after])
