@@ -2,6 +2,11 @@
 
 Registry records are pydantic models because they arrive from human-edited files; observations are
 plain dataclasses because importers make millions of them. Nothing here touches the store.
+
+Why over 600 lines: it is the one vocabulary every module shares — every registry record kind
+(actors, tables, ceasefires with their steps, agreements, link overrides …) and the observation
+— and the records nest in each other; split across files they would import one another, and a
+reviewer of the registry's schema would have to read several modules instead of one.
 """
 
 from __future__ import annotations
