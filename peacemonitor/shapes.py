@@ -16,9 +16,9 @@ from peacemonitor.actors import ActorDetail, ActorSummary
 from peacemonitor.ceasefires import CeasefireState
 from peacemonitor.coverage import Coverage
 from peacemonitor.importers.framework.report import ImportReport
-from peacemonitor.model import Statistic
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
 from peacemonitor.quarantine import QuarantineEntry
+from peacemonitor.statistics import StatisticView
 from peacemonitor.tables import TableDetail, TableSummary
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ SHAPES: dict[str, tuple[str, object]] = {
         "`peacemonitor ceasefires [--as-of]`: ceasefire states that day",
         list[CeasefireState],
     ),
-    "stats": ("`peacemonitor stats`: published statistics", list[Statistic]),
+    "stats": ("`peacemonitor stats`: published statistics, as shown", list[StatisticView]),
     "import": (
         "`peacemonitor import SOURCE FILE...`: where every row of each file went",
         list[ImportReport],
