@@ -276,3 +276,31 @@ def sentence(estimate: est.Estimate, result: dict[str, Any]) -> str:
         f"{_COMPARISON.get(estimate.method, '')}{interval}{hedge} — an association, not proof "
         f"of cause."
     )
+
+
+def parties_presence(
+    store: Store, registry: Registry, ceasefire_id: str, how: set[str] | None = None
+) -> list[Any]:
+    """Where the ceasefire's armed parties were from two years before it began to its last
+    recorded step (``presence.presence`` records of every party but the state): what narrows
+    the treated units, since a nationwide ceasefire otherwise leaves no control."""
+    from peacemonitor.presence import presence
+
+    ceasefire = get_ceasefire(registry, ceasefire_id)
+    start = min(e.date.first for e in ceasefire.events)
+    end = max(
+        [e.date.last for e in ceasefire.events]
+        + [e.until.last for e in ceasefire.events if e.until]
+    )
+    window = (end.year - start.year) * 12 + end.month - start.month + MONTHS_BEFORE
+    parties = [p for p in ceasefire.parties if _armed(registry, p)]
+    return [
+        record
+        for party in parties
+        for record in presence(store, registry, party, as_of=end, window_months=window, how=how)
+    ]
+
+
+def _armed(registry: Registry, actor_id: str) -> bool:
+    actor = registry.actors.get(actor_id)
+    return actor is not None and actor.kind.value not in ("state", "state-force")

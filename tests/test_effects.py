@@ -82,3 +82,32 @@ def test_cli_effect(real: Store, cli: Callable[..., tuple[int, str]]) -> None:
         1,
         "error: no ceasefire 'nope'; `peacemonitor ceasefires` lists them",
     )
+
+
+def test_parties_presence_narrows_to_where_the_armed_parties_were(tmp_path: Path) -> None:
+    """The EMC/EMBF ceasefire's party is reported in Cauca, Nariño and Valle during it; the ELN
+    is reported only after its ceasefire ended, so nothing narrows that one."""
+    from peacemonitor.effects import parties_presence
+
+    store = world_store(tmp_path / "presence.duckdb")
+    registry = from_store(store)
+    found = parties_presence(store, registry, "cf-emc-embf-2023-2025", {"registry"})
+    assert sorted({(r.actor_id, r.territory_code) for r in found}) == [
+        ("emc", "19"),
+        ("emc", "52"),
+        ("emc", "76"),
+    ]
+    assert parties_presence(store, registry, "cf-eln-2023-2024", {"registry"}) == []
+
+
+def test_cli_effect_says_when_no_presence_is_known(
+    tmp_path: Path, cli: Callable[..., tuple[int, str]]
+) -> None:
+    world_store(tmp_path / "cli.duckdb")
+    code, out = cli("ceasefire", "effect", "cf-eln-2023-2024", "--presence", "registry")
+    assert (code, out) == (
+        1,
+        "error: no registry presence of cf-eln-2023-2024's armed parties is recorded from two "
+        "years before it to its last step: `peacemonitor presence ACTOR` shows what is known; "
+        "leave out --presence to take the registry scope whole\n",
+    )

@@ -51,18 +51,40 @@ def effect(
     ] = None,
     method: Annotated[str, typer.Option(help="its, did, synth or all.")] = "all",
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.TABLE,
+    presence: Annotated[
+        str | None,
+        typer.Option(
+            help="Narrow the treated units to where the parties were in the two years before: "
+            "registry, events, user or all (default: the registry scope whole)."
+        ),
+    ] = None,
 ) -> None:
     """Estimate a ceasefire's effect on monthly violence where it applied, with intervals,
     pre-trend tests and a sentence to quote — or why the data cannot say."""
     from peacemonitor.cli.context import settings
-    from peacemonitor.effects import Method, ceasefire_effect
+    from peacemonitor.effects import Method, ceasefire_effect, parties_presence
+    from peacemonitor.errors import PeacemonitorError
     from peacemonitor.registry import from_store
 
     if method not in Method._value2member_map_:
         raise typer.BadParameter("use its, did, synth or all", param_hint="--method")
     store = settings(ctx).store()
+    registry = from_store(store)
+    found = None
+    if presence is not None:
+        kinds = {"registry", "events", "user"}
+        how = kinds if presence == "all" else {presence}
+        if not how <= kinds:
+            raise typer.BadParameter("use registry, events, user or all", param_hint="--presence")
+        found = parties_presence(store, registry, ceasefire_id, how)
+        if not found:
+            raise PeacemonitorError(
+                f"no {presence} presence of {ceasefire_id}'s armed parties is recorded from two "
+                "years before it to its last step: `peacemonitor presence ACTOR` shows what is "
+                "known; leave out --presence to take the registry scope whole"
+            )
     result = ceasefire_effect(
-        store, from_store(store), ceasefire_id, outcome, source, Method(method)
+        store, registry, ceasefire_id, outcome, source, Method(method), presence=found
     )
     if format is not Format.TABLE:
         emit(result if format is Format.JSON else result.estimates, COLUMNS, format)
