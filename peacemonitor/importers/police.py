@@ -36,6 +36,7 @@ from peacemonitor.importers.framework.items import (
     RowsRead,
 )
 from peacemonitor.importers.framework.places import Place, Unplaced
+from peacemonitor.importers.police_exports import export_spec, read_export, recognise, retry_export
 from peacemonitor.importers.tabular import (
     FieldSpec,
     Header,
@@ -142,6 +143,10 @@ class PoliceImporter(BaseImporter):
 
     def read(self, ctx: ImportContext) -> Iterator[Item]:
         sheets = ctx.sheets()
+        export = recognise(sheets[0][1][0]) if sheets and sheets[0][1] else None
+        if export is not None:  # a datos.gov.co export: filed under police-datos-gov
+            yield from read_export(ctx, sheets[0][1], export)
+            return
         rows, header = find_header(ctx.path, sheets, LAYOUTS)
         category = crime_from_titles(ctx.path, rows[: header.index])
         try:
@@ -149,7 +154,7 @@ class PoliceImporter(BaseImporter):
         except UnknownLayout as error:
             raise UnknownLayout(ctx.path, str(error).lstrip(": "), row=header.index + 1) from None
         parser = _Parser(ctx, header, category, unit)
-        yield Layout(parser.layout_name)
+        yield Layout(parser.layout_name, source=SOURCE)
         for i in range(header.index):
             yield NonData(i + 1, RowKind.BLANK if is_blank(rows[i]) else RowKind.TITLE)
         yield NonData(header.index + 1, RowKind.HEADER)
@@ -157,6 +162,10 @@ class PoliceImporter(BaseImporter):
         yield RowsRead(len(rows))
 
     def retry(self, row: QuarantineRow, ctx: ImportContext) -> Iterator[Item]:
+        export = export_spec(row.raw.get("layout", ""))
+        if export is not None:
+            yield from retry_export(row, ctx, export)
+            return
         header, values = from_raw(row.raw, LAYOUTS)
         parser = _Parser(ctx, header, Category(row.raw["category"]), Unit(row.raw["unit"]))
         yield from parser.row(values, row.row)
