@@ -15,6 +15,7 @@ from pydantic import BaseModel, TypeAdapter
 from peacemonitor.actors import ActorDetail, ActorSummary
 from peacemonitor.ceasefires import CeasefireState
 from peacemonitor.coverage import Coverage
+from peacemonitor.implementation import ImplementationReport
 from peacemonitor.imports import ImportReport, QuarantineEntry
 from peacemonitor.model import Statistic
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
@@ -53,6 +54,11 @@ SHAPES: dict[str, tuple[str, object]] = {
         "`peacemonitor imported ceasefires`: ETH/PRIO records and their registry links",
         list[ImportedCeasefire],
     ),
+    "implementation": (
+        "`peacemonitor implementation [ID]`: provisions by level, theme, party and over time "
+        "(our coding), with the Kroc Institute's published aggregates for the 2016 accord",
+        ImplementationReport,
+    ),
 }
 
 
@@ -72,6 +78,7 @@ def _type_name(annotation: object) -> str:
         "peacemonitor.actors.",
         "peacemonitor.tables.",
         "peacemonitor.ceasefires.",
+        "peacemonitor.implementation.",
     ):
         text = text.replace(prefix, "")
     text = re.sub(r"Annotated\[PartialDate, .*?WithJsonSchema\(.*?\)\]", "PDate", text)

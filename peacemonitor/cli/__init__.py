@@ -68,6 +68,9 @@ def _register_all() -> None:
     from peacemonitor.cli import import_commands
 
     import_commands.register(app)
+    from peacemonitor.cli import analytics
+
+    analytics.register(app)
 
 
 _register_all()

@@ -1,0 +1,82 @@
+"""Process analytics: implementation, published vs computed, network, spillover, scorecards,
+priorities and vacuum risk. Each command parses, calls one library function and renders; CSV
+and Parquet hold the analysis's main rows, JSON the whole result with every component."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from peacemonitor.cli.process import FormatOpt, _registry
+from peacemonitor.cli.render import Format, OutputOpt, emit, table_text
+
+PROVISION_COLUMNS = [
+    "agreement",
+    "provision",
+    "theme",
+    "party",
+    "level",
+    "level_as_of",
+    "implemented_before_signed",
+]
+
+
+def _store(ctx: typer.Context) -> Any:
+    from peacemonitor.cli import settings
+
+    return settings(ctx).store()
+
+
+def _levels(by_level: dict[str, int]) -> str:
+    return "  ".join(f"{k}: {v}" for k, v in by_level.items())
+
+
+def implementation(
+    ctx: typer.Context,
+    scope: Annotated[str | None, typer.Argument(help="An agreement or table id.")] = None,
+    format: FormatOpt = Format.TABLE,
+    output: OutputOpt = None,
+) -> None:
+    """Provisions by implementation level, theme, responsible party and over time."""
+    from peacemonitor.implementation import implementation as run
+
+    report = run(_registry(ctx), scope)
+    lines = [line for a in report.agreements for line in a.provisions]
+    if format is not Format.TABLE:
+        emit(report if format is Format.JSON else lines, PROVISION_COLUMNS, format, output=output)
+        return
+    typer.echo(_implementation_text(report))
+
+
+def _implementation_text(report: Any) -> str:
+    lines = [f"implementation: {report.scope}", report.coding]
+    lines.append(f"all provisions by level — {_levels(report.by_level)}")
+    for agreement in report.agreements:
+        lines.append(f"\n{agreement.agreement} ({agreement.date}) — {agreement.title}")
+        if agreement.provisions:
+            rows = [
+                [p.provision, p.theme, p.party, "" if p.level is None else str(p.level)]
+                + [p.level_as_of or "", "yes" if p.implemented_before_signed else ""]
+                for p in agreement.provisions
+            ]
+            lines.append(
+                table_text(rows, ["provision", "theme", "party", "level", "as of", "before signed"])
+            )
+        if agreement.published_note:
+            lines.append(agreement.published_note)
+        lines += [
+            f"  {g.as_of} {g.indicator}: {g.value:g} {g.unit} — {g.label}"
+            for g in agreement.published
+        ]
+    for title, groups in (("theme", report.by_theme), ("party", report.by_party)):
+        lines.append(f"\nby {title}:")
+        lines += [f"  {g.key} ({g.provisions}) — {_levels(g.by_level)}" for g in groups]
+    lines.append("\nover time:")
+    lines += [f"  {s.as_of} ({s.provisions}) — {_levels(s.by_level)}" for s in report.over_time]
+    return "\n".join(lines)
+
+
+def register(app: typer.Typer) -> None:
+    for command in (implementation,):
+        app.command()(command)
