@@ -19,6 +19,7 @@ from peacemonitor.implementation import ImplementationReport
 from peacemonitor.imports import ImportReport, QuarantineEntry
 from peacemonitor.model import Statistic
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
+from peacemonitor.reconcile import ReconcileReport
 from peacemonitor.tables import TableDetail, TableSummary
 
 if TYPE_CHECKING:
@@ -59,6 +60,11 @@ SHAPES: dict[str, tuple[str, object]] = {
         "(our coding), with the Kroc Institute's published aggregates for the 2016 accord",
         ImplementationReport,
     ),
+    "reconcile": (
+        "`peacemonitor reconcile`: each published statistic beside what the monitor computes, "
+        "with the reasons they differ, and the government's first year counted both ways",
+        ReconcileReport,
+    ),
 }
 
 
@@ -79,6 +85,7 @@ def _type_name(annotation: object) -> str:
         "peacemonitor.tables.",
         "peacemonitor.ceasefires.",
         "peacemonitor.implementation.",
+        "peacemonitor.reconcile.",
     ):
         text = text.replace(prefix, "")
     text = re.sub(r"Annotated\[PartialDate, .*?WithJsonSchema\(.*?\)\]", "PDate", text)

@@ -1,15 +1,19 @@
 """A tiny registry for the analytics tests, small enough to check every number by hand.
 
 Two armed groups (``alpha`` at the ``alpha-table``, ``beta`` a rival split from it), the
-government ``gov``, a third party ``church``; one agreement with four provisions.
+government ``gov``, a third party ``church``; one agreement with four provisions. Territories:
+three Nariño municipalities (Pasto 52001, Albán 52019, Aldana 52022) and Popayán (19001).
+The massacre list straddles the government's first year (7 Aug 2022 – 6 Aug 2023).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from peacemonitor import model
 from peacemonitor.registry import Registry
+from peacemonitor.store import Store
 
 CITE = [{"source": "src"}]
 
@@ -24,12 +28,12 @@ def tiny_registry() -> Registry:
     for actor_id, kind, extra in (
         ("gov", "state", {}),
         ("church", "other", {}),
-        ("alpha", "dissident-faction", {"presence": [_presence(["52001", "52002"])]}),
+        ("alpha", "dissident-faction", {"presence": [_presence(["52001", "52019"])]}),
         (
             "beta",
             "dissident-faction",
             {
-                "presence": [_presence(["52002", "52003"])],
+                "presence": [_presence(["52019", "52022"])],
                 "relations": [
                     _cited(kind="split-from", actor="alpha", since="2023"),
                     _cited(kind="rival-of", actor="alpha"),
@@ -86,3 +90,38 @@ def _provision(
         responsible=responsible,
         implementation=[_cited(level=level, as_of=as_of) for level, as_of in steps],
     )
+
+
+DIVIPOLA = """COD_DPTO,NOM_DPTO,COD_MPIO,NOM_MPIO,TIPO,LATITUD,LONGITUD,Geo Municipio
+52,NARIÑO,52001,PASTO,Municipio,1.21,-77.28,POINT (-77.28 1.21)
+52,NARIÑO,52019,ALBÁN,Municipio,1.47,-77.08,POINT (-77.08 1.47)
+52,NARIÑO,52022,ALDANA,Municipio,0.88,-77.70,POINT (-77.70 0.88)
+19,CAUCA,19001,POPAYÁN,Municipio,2.45,-76.60,POINT (-76.60 2.45)
+"""
+MASSACRES = """FECHA_HECHO,COD_DEPTO,DEPARTAMENTO,COD_MUNI,MUNICIPIO,CASOS,VICTIMAS
+2022/01/01,19,CAUCA,19001,POPAYAN,1,3
+2022/08/06,52,NARIÑO,52001,PASTO,1,3
+2022/08/07,52,NARIÑO,52001,PASTO,1,4
+2023/08/06,52,NARIÑO,52019,ALBAN,1,3
+2023/08/07,52,NARIÑO,52019,ALBAN,1,5
+2023/12/31,19,CAUCA,19001,POPAYAN,1,3
+"""
+
+
+def massacre_store(directory: Path) -> Store:
+    """A store with the four municipalities and six massacres (the only place the analytics
+    tests touch the import machinery)."""
+    from peacemonitor.gazetteer import Gazetteer, load_divipola
+    from peacemonitor.imports import import_file
+
+    store = Store(directory / "analytics.duckdb", timeout=10)
+    store.migrate()
+    (directory / "divipola.csv").write_text(DIVIPOLA, encoding="utf-8")
+    (directory / "massacres.csv").write_text(MASSACRES, encoding="utf-8")
+    load_divipola(store, directory / "divipola.csv")
+    import_file(store, "massacres", directory / "massacres.csv", Gazetteer.from_store(store))
+    return store
+
+
+def statistic(**fields: Any) -> model.Statistic:
+    return model.Statistic.model_validate(_cited(statement=fields["id"], **fields))

@@ -77,6 +77,107 @@ def _implementation_text(report: Any) -> str:
     return "\n".join(lines)
 
 
+RECONCILE_COLUMNS = [
+    "statistic",
+    "territory",
+    "period_start",
+    "period_end",
+    "published",
+    "qualifier",
+    "unit",
+    "publisher",
+    "status",
+    "reading",
+    "source",
+    "observed_unit",
+    "computed",
+    "difference",
+    "coverage",
+    "reasons",
+]
+
+RECONCILE_TABLE = [
+    "statistic",
+    "period_start",
+    "period_end",
+    "published",
+    "unit",
+    "status",
+    "reading",
+    "source",
+    "computed",
+    "difference",
+    "coverage",
+]
+
+
+def reconcile(
+    ctx: typer.Context,
+    format: FormatOpt = Format.TABLE,
+    output: OutputOpt = None,
+    indicator: Annotated[str | None, typer.Option(help="Only this indicator.")] = None,
+    computable: Annotated[
+        bool, typer.Option("--computable", help="Leave out what the monitor cannot compute.")
+    ] = False,
+) -> None:
+    """Each published statistic beside what the monitor computes, with the reasons they differ."""
+    from peacemonitor.reconcile import reconcile as run
+
+    report = run(_store(ctx), _registry(ctx), indicator, computable)
+    if format is Format.JSON:
+        emit(report, [], format)
+        return
+    rows = reconcile_rows(report.rows)
+    if format is not Format.TABLE:
+        emit(rows, RECONCILE_COLUMNS, format, output=output)
+        return
+    emit(rows, RECONCILE_TABLE, format, title="published vs computed")
+    typer.echo("\n".join(f"{r.statistic}: {'; '.join(r.reasons)}" for r in report.rows))
+    if report.government_year is not None:
+        typer.echo(_government_year_text(report.government_year))
+
+
+def reconcile_rows(items: list[Any]) -> list[dict[str, Any]]:
+    """One row per statistic and computed reading (one row with empty computed cells when
+    nothing was computed)."""
+    rows = []
+    for item in items:
+        base = {k: getattr(item, k) for k in RECONCILE_COLUMNS[:9]}
+        base["reasons"] = "; ".join(item.reasons)
+        for c in item.computed or [None]:
+            rows.append(
+                base
+                | {
+                    "reading": c.reading if c else None,
+                    "source": c.source if c else None,
+                    "observed_unit": c.unit if c else None,
+                    "computed": c.value if c else None,
+                    "difference": c.difference if c else None,
+                    "coverage": c.coverage if c else None,
+                }
+            )
+    return rows
+
+
+def _government_year_text(year: Any) -> str:
+    rows = [
+        [r.reading, str(r.first), str(r.last), _num(r.incidents), _num(r.victims), r.coverage]
+        for r in year.readings
+    ]
+    columns = ["reading", "first", "last", "incidents", "victims", "coverage"]
+    lines = [f"\n{year.source}: {year.definition}", table_text(rows, columns)]
+    lines += [
+        f"published: {p.statistic} — {p.qualifier} {p.published:g} {p.unit} ({p.publisher}, "
+        f"{p.period_start} to {p.period_end})"
+        for p in year.published
+    ]
+    return "\n".join([*lines, year.note])
+
+
+def _num(value: float | None) -> str:
+    return "no data" if value is None else f"{value:g}"
+
+
 def register(app: typer.Typer) -> None:
-    for command in (implementation,):
+    for command in (implementation, reconcile):
         app.command()(command)
