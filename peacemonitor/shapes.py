@@ -18,8 +18,10 @@ from peacemonitor.coverage import Coverage
 from peacemonitor.implementation import ImplementationReport
 from peacemonitor.imports import ImportReport, QuarantineEntry
 from peacemonitor.model import Statistic
+from peacemonitor.network import Network
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
 from peacemonitor.reconcile import ReconcileReport
+from peacemonitor.spillover import Spillover
 from peacemonitor.tables import TableDetail, TableSummary
 
 if TYPE_CHECKING:
@@ -65,6 +67,16 @@ SHAPES: dict[str, tuple[str, object]] = {
         "with the reasons they differ, and the government's first year counted both ways",
         ReconcileReport,
     ),
+    "network": (
+        "`peacemonitor network`: groups and tables as nodes, cited relations and table parties "
+        "as edges",
+        Network,
+    ),
+    "spillover": (
+        "`peacemonitor spillover TABLE`: violence in the other tables' territories around the "
+        "table's suspensions (event study)",
+        Spillover,
+    ),
 }
 
 
@@ -86,6 +98,8 @@ def _type_name(annotation: object) -> str:
         "peacemonitor.ceasefires.",
         "peacemonitor.implementation.",
         "peacemonitor.reconcile.",
+        "peacemonitor.network.",
+        "peacemonitor.spillover.",
     ):
         text = text.replace(prefix, "")
     text = re.sub(r"Annotated\[PartialDate, .*?WithJsonSchema\(.*?\)\]", "PDate", text)

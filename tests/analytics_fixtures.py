@@ -108,7 +108,7 @@ MASSACRES = """FECHA_HECHO,COD_DEPTO,DEPARTAMENTO,COD_MUNI,MUNICIPIO,CASOS,VICTI
 """
 
 
-def massacre_store(directory: Path) -> Store:
+def massacre_store(directory: Path, rows: str = MASSACRES) -> Store:
     """A store with the four municipalities and six massacres (the only place the analytics
     tests touch the import machinery)."""
     from peacemonitor.gazetteer import Gazetteer, load_divipola
@@ -117,7 +117,7 @@ def massacre_store(directory: Path) -> Store:
     store = Store(directory / "analytics.duckdb", timeout=10)
     store.migrate()
     (directory / "divipola.csv").write_text(DIVIPOLA, encoding="utf-8")
-    (directory / "massacres.csv").write_text(MASSACRES, encoding="utf-8")
+    (directory / "massacres.csv").write_text(rows, encoding="utf-8")
     load_divipola(store, directory / "divipola.csv")
     import_file(store, "massacres", directory / "massacres.csv", Gazetteer.from_store(store))
     return store
@@ -125,3 +125,18 @@ def massacre_store(directory: Path) -> Store:
 
 def statistic(**fields: Any) -> model.Statistic:
     return model.Statistic.model_validate(_cited(statement=fields["id"], **fields))
+
+
+def table(table_id: str, scope: list[str], parties: list[dict[str, Any]]) -> model.NegotiationTable:
+    """An installed table (1 Jan 2024) with the given scope and parties."""
+    return model.NegotiationTable.model_validate(
+        _cited(
+            id=table_id,
+            name=table_id,
+            level="regional",
+            track="political",
+            scope=scope,
+            parties=[_cited(**p) for p in parties],
+            status_history=[_cited(status="installed", date="2024-01-01")],
+        )
+    )

@@ -4,11 +4,12 @@ and Parquet hold the analysis's main rows, JSON the whole result with every comp
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 
-from peacemonitor.cli.process import FormatOpt, _registry
+from peacemonitor.cli.process import AsOfOpt, FormatOpt, _day, _registry
 from peacemonitor.cli.render import Format, OutputOpt, emit, table_text
 
 PROVISION_COLUMNS = [
@@ -178,6 +179,77 @@ def _num(value: float | None) -> str:
     return "no data" if value is None else f"{value:g}"
 
 
+class NetworkFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    PARQUET = "parquet"
+    GRAPHML = "graphml"
+
+
+EDGE_COLUMNS = ["source", "target", "relation", "family", "since", "until", "sources"]
+
+
+def network(
+    ctx: typer.Context,
+    format: Annotated[
+        NetworkFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = NetworkFormat.TABLE,
+    output: OutputOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Groups and tables linked by lineage, alliances, rivalries and table parties."""
+    from peacemonitor.network import graphml
+    from peacemonitor.network import network as run
+
+    net = run(_registry(ctx), _day(as_of))
+    if format is NetworkFormat.GRAPHML:
+        text = graphml(net)
+        if output is None:
+            typer.echo(text)
+        else:
+            output.write_text(text + "\n", encoding="utf-8")
+            typer.echo(f"wrote {len(net.nodes)} node(s), {len(net.edges)} edge(s) to {output}")
+        return
+    fmt = Format(format.value)
+    if fmt is Format.JSON:
+        emit(net, [], fmt)
+        return
+    emit(net.edges, EDGE_COLUMNS, fmt, title=f"network on {net.as_of}", output=output)
+
+
+def spillover(
+    ctx: typer.Context,
+    table_id: Annotated[str, typer.Argument(metavar="TABLE")],
+    format: FormatOpt = Format.TABLE,
+    output: OutputOpt = None,
+    outcome: Annotated[str, typer.Option(help="A view or a category.")] = "homicide",
+    window: Annotated[int, typer.Option(help="Months before and after each event.")] = 6,
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+) -> None:
+    """Violence in the other tables' territories around a table's suspensions (event study)."""
+    from peacemonitor.spillover import spillover as run
+
+    result = run(_store(ctx), _registry(ctx), table_id, outcome, window, source)
+    if format is Format.JSON:
+        emit(result, [], format)
+        return
+    columns = ["relative_month", "estimate", "std_error", "ci_low", "ci_high"]
+    if format is not Format.TABLE:
+        emit(result.coefficients, columns, format, output=output)
+        return
+    typer.echo(f"{result.table}: {result.status} — {result.note}")
+    typer.echo("events: " + ", ".join(f"{e.date} {e.status}" for e in result.events))
+    rows = [
+        [s.event_date, s.other_table, str(s.municipalities), _num(s.before_mean)]
+        + [_num(s.after_mean), str(s.no_data_months)]
+        for s in result.series
+    ]
+    typer.echo(table_text(rows, ["event", "other table", "munis", "before", "after", "no data"]))
+    if result.coefficients:
+        emit(result.coefficients, columns, format, title=result.method)
+
+
 def register(app: typer.Typer) -> None:
-    for command in (implementation, reconcile):
+    for command in (implementation, reconcile, network, spillover):
         app.command()(command)
