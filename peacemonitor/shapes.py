@@ -21,6 +21,7 @@ from peacemonitor.model import Statistic
 from peacemonitor.network import Network
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
 from peacemonitor.reconcile import ReconcileReport
+from peacemonitor.scorecard import Scorecard
 from peacemonitor.spillover import Spillover
 from peacemonitor.tables import TableDetail, TableSummary
 
@@ -77,6 +78,11 @@ SHAPES: dict[str, tuple[str, object]] = {
         "table's suspensions (event study)",
         Spillover,
     ),
+    "scorecard": (
+        "`peacemonitor scorecard ACTOR|TABLE`: seriousness per year, each component with its "
+        "evidence and weight (without an argument: a list, one per negotiating group)",
+        Scorecard,
+    ),
 }
 
 
@@ -100,6 +106,7 @@ def _type_name(annotation: object) -> str:
         "peacemonitor.reconcile.",
         "peacemonitor.network.",
         "peacemonitor.spillover.",
+        "peacemonitor.scorecard.",
     ):
         text = text.replace(prefix, "")
     text = re.sub(r"Annotated\[PartialDate, .*?WithJsonSchema\(.*?\)\]", "PDate", text)

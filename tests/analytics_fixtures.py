@@ -140,3 +140,33 @@ def table(table_id: str, scope: list[str], parties: list[dict[str, Any]]) -> mod
             status_history=[_cited(status="installed", date="2024-01-01")],
         )
     )
+
+
+def add_events(store: Store, source: str, rows: list[tuple[str, str, str, list[str]]]) -> None:
+    """Observations (category, day, municipality, actors) of one event each, from a source that
+    names actors, covering 2023-01-01 to 2024-12-31 at municipality level: a stand-in for an
+    events import, written directly so each count is plain to see."""
+    import json
+
+    categories = sorted({r[0] for r in rows})
+    coverage = [
+        {"category": c, "unit": "events", "territory_level": "municipality"}
+        | {"first": "2023-01-01", "last": "2024-12-31"}
+        for c in categories
+    ]
+    with store.write() as db:
+        number = db.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()
+        import_id = number[0] if number else 1
+        db.execute(
+            "INSERT INTO imports (import_id, source, file_name, file_sha256, started_at, coverage) "
+            "VALUES (?, ?, 'fixture', 'x', now(), ?)",
+            [import_id, source, json.dumps(coverage)],
+        )
+        for index, (category, day, code, actors) in enumerate(rows):
+            db.execute(
+                "INSERT INTO observations (source, record_id, import_id, category, unit, count, "
+                "date_first, date_precision, territory_level, territory_code, resolution, "
+                "actor_ids) VALUES (?, ?, ?, ?, 'events', 1, ?, 'day', 'municipality', ?, "
+                "'code', ?)",
+                [source, f"e{index}", import_id, category, day, code, actors],
+            )

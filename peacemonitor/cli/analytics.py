@@ -250,6 +250,63 @@ def spillover(
         emit(result.coefficients, columns, format, title=result.method)
 
 
+WeightsOpt = Annotated[
+    str | None, typer.Option("--weights", help="Change weights: name=value,... (see the output).")
+]
+
+
+def scorecard(
+    ctx: typer.Context,
+    subject: Annotated[str | None, typer.Argument(metavar="[ACTOR|TABLE]")] = None,
+    format: FormatOpt = Format.TABLE,
+    output: OutputOpt = None,
+    first_year: Annotated[int, typer.Option("--from-year")] = 2022,
+    last_year: Annotated[int, typer.Option("--to-year")] = 2025,
+    weights: WeightsOpt = None,
+) -> None:
+    """Seriousness per year: red lines, ceasefire violations, gestures, provisions, violence."""
+    from peacemonitor.scorecard import WEIGHTS, negotiating_groups
+    from peacemonitor.scorecard import scorecard as run
+    from peacemonitor.weights import parse_weights
+
+    registry, store = _registry(ctx), _store(ctx)
+    chosen = parse_weights(weights, WEIGHTS)
+    subjects = [subject] if subject else negotiating_groups(registry)
+    years = range(first_year, last_year + 1)
+    cards = [run(store, registry, s, years, chosen) for s in subjects]
+    if format is Format.JSON:
+        emit(cards if subject is None else cards[0], [], format)
+        return
+    rows = [_card_row(card, year) for card in cards for year in card.years]
+    columns = ["subject", "year", "score", "measured_weight", *WEIGHTS]
+    title = "weights: " + ", ".join(f"{k}={v:g}" for k, v in chosen.items())
+    emit(rows, columns, format, title=title, output=output)
+    if format is Format.TABLE and subject is not None:
+        typer.echo(_evidence_text(cards[0]))
+
+
+def _card_row(card: Any, year: Any) -> dict[str, Any]:
+    row = {"subject": card.subject, "year": year.year, "score": year.score}
+    row["measured_weight"] = year.measured_weight
+    for c in year.components:
+        row[c.name] = c.score if c.score is not None else c.status
+    return row
+
+
+def _evidence_text(card: Any) -> str:
+    lines = []
+    for year in card.years:
+        for c in year.components:
+            lines.append(f"{year.year} {c.name} ({c.status}): {c.detail}")
+            lines += [
+                f"    {e.kind} {e.ref}"
+                + (f" {e.date}" if e.date else "")
+                + (f" — {e.detail}" if e.detail else "")
+                for e in c.evidence
+            ]
+    return "\n".join(lines)
+
+
 def register(app: typer.Typer) -> None:
-    for command in (implementation, reconcile, network, spillover):
+    for command in (implementation, reconcile, network, spillover, scorecard):
         app.command()(command)
