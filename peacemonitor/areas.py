@@ -227,3 +227,43 @@ def monthly_counts(
             float(found.get(month_label(month), 0.0)) if covered(intervals, month, end) else None
         )
     return result
+
+
+# --- neighbours ------------------------------------------------------------------------------
+
+#: Simplified ("light") boundaries of neighbours do not always share vertices: borders closer
+#: than this many degrees (about 100 m) count as shared.
+TOUCH_TOLERANCE = 0.001
+
+
+def touching(
+    geometries: dict[str, Any], codes: Iterable[str], tolerance: float = TOUCH_TOLERANCE
+) -> dict[str, set[str]]:
+    """Code → codes of the geometries within ``tolerance`` of it (itself excluded)."""
+    import shapely
+
+    names = list(geometries)
+    tree = shapely.STRtree([geometries[n] for n in names])
+    found: dict[str, set[str]] = {}
+    for code in codes:
+        if code not in geometries:
+            continue
+        hits = tree.query(geometries[code], predicate="dwithin", distance=tolerance)
+        found[code] = {names[i] for i in hits} - {code}
+    return found
+
+
+def neighbours(store: Store, codes: Iterable[str]) -> dict[str, set[str]]:
+    """Municipalities bordering each of ``codes``, from the stored boundaries (light detail, else
+    full); raises BoundariesNotLoaded when the store has none."""
+    from peacemonitor.boundaries import BoundariesNotLoaded, geometries
+    from peacemonitor.model import TerritoryLevel
+
+    shapes = geometries(store, TerritoryLevel.MUNICIPALITY, "light") or geometries(
+        store, TerritoryLevel.MUNICIPALITY, "full"
+    )
+    if not shapes:
+        raise BoundariesNotLoaded(
+            "no municipal boundaries in the store: run `peacemonitor data load` on the MGN files"
+        )
+    return touching(shapes, codes)

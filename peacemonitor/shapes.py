@@ -19,11 +19,13 @@ from peacemonitor.implementation import ImplementationReport
 from peacemonitor.imports import ImportReport, QuarantineEntry
 from peacemonitor.model import Statistic
 from peacemonitor.network import Network
+from peacemonitor.priorities import Priorities
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
 from peacemonitor.reconcile import ReconcileReport
 from peacemonitor.scorecard import Scorecard
 from peacemonitor.spillover import Spillover
 from peacemonitor.tables import TableDetail, TableSummary
+from peacemonitor.vacuum import Vacuum
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -83,6 +85,15 @@ SHAPES: dict[str, tuple[str, object]] = {
         "evidence and weight (without an argument: a list, one per negotiating group)",
         Scorecard,
     ),
+    "priorities": (
+        "`peacemonitor priorities`: territories ranked by the index, each component and weight",
+        Priorities,
+    ),
+    "vacuum": (
+        "`peacemonitor vacuum ACTOR`: who is present in and around the group's area, the "
+        "violence trend and a risk level per municipality",
+        Vacuum,
+    ),
 }
 
 
@@ -107,6 +118,8 @@ def _type_name(annotation: object) -> str:
         "peacemonitor.network.",
         "peacemonitor.spillover.",
         "peacemonitor.scorecard.",
+        "peacemonitor.priorities.",
+        "peacemonitor.vacuum.",
     ):
         text = text.replace(prefix, "")
     text = re.sub(r"Annotated\[PartialDate, .*?WithJsonSchema\(.*?\)\]", "PDate", text)

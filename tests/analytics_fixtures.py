@@ -108,7 +108,15 @@ MASSACRES = """FECHA_HECHO,COD_DEPTO,DEPARTAMENTO,COD_MUNI,MUNICIPIO,CASOS,VICTI
 """
 
 
-def massacre_store(directory: Path, rows: str = MASSACRES) -> Store:
+POPULATION = """ID_MUNICIPIO;ANNO;POBLACION;ID_DEPARTAMENTO
+19001;2023;100000;19
+52001;2023;200000;52
+52019;2023;10000;52
+52022;2023;10000;52
+"""
+
+
+def massacre_store(directory: Path, rows: str = MASSACRES, people: bool = False) -> Store:
     """A store with the four municipalities and six massacres (the only place the analytics
     tests touch the import machinery)."""
     from peacemonitor.gazetteer import Gazetteer, load_divipola
@@ -120,6 +128,11 @@ def massacre_store(directory: Path, rows: str = MASSACRES) -> Store:
     (directory / "massacres.csv").write_text(rows, encoding="utf-8")
     load_divipola(store, directory / "divipola.csv")
     import_file(store, "massacres", directory / "massacres.csv", Gazetteer.from_store(store))
+    if people:
+        from peacemonitor.population import load_population
+
+        (directory / "population.csv").write_text(POPULATION, encoding="utf-8")
+        load_population(store, directory / "population.csv", vintage="test-2018")
     return store
 
 
@@ -127,8 +140,10 @@ def statistic(**fields: Any) -> model.Statistic:
     return model.Statistic.model_validate(_cited(statement=fields["id"], **fields))
 
 
-def table(table_id: str, scope: list[str], parties: list[dict[str, Any]]) -> model.NegotiationTable:
-    """An installed table (1 Jan 2024) with the given scope and parties."""
+def table(
+    table_id: str, scope: list[str], parties: list[dict[str, Any]], installed: str = "2024-01-01"
+) -> model.NegotiationTable:
+    """An installed table with the given scope and parties."""
     return model.NegotiationTable.model_validate(
         _cited(
             id=table_id,
@@ -137,7 +152,7 @@ def table(table_id: str, scope: list[str], parties: list[dict[str, Any]]) -> mod
             track="political",
             scope=scope,
             parties=[_cited(**p) for p in parties],
-            status_history=[_cited(status="installed", date="2024-01-01")],
+            status_history=[_cited(status="installed", date=installed)],
         )
     )
 

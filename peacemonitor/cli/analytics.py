@@ -307,6 +307,80 @@ def _evidence_text(card: Any) -> str:
     return "\n".join(lines)
 
 
+class PriorityLevel(StrEnum):
+    DEPARTMENT = "department"
+    MUNICIPALITY = "municipality"
+
+
+def priorities(
+    ctx: typer.Context,
+    format: FormatOpt = Format.TABLE,
+    output: OutputOpt = None,
+    level: Annotated[PriorityLevel, typer.Option(help="Territory level.")] = (
+        PriorityLevel.DEPARTMENT
+    ),
+    year: Annotated[int, typer.Option(help="Year of violence, population and tables.")] = 2024,
+    weights: WeightsOpt = None,
+    top: Annotated[int | None, typer.Option(help="Only the first N (table format).")] = None,
+) -> None:
+    """Territories ranked by a documented index; every component and weight shown."""
+    from peacemonitor.priorities import WEIGHTS
+    from peacemonitor.priorities import priorities as run
+    from peacemonitor.weights import parse_weights
+
+    chosen = parse_weights(weights, WEIGHTS)
+    report = run(_store(ctx), _registry(ctx), level.value, year, chosen)
+    if format is Format.JSON:
+        emit(report, [], format)
+        return
+    rows = [
+        {"rank": r.rank, "code": r.code, "name": r.name, "index": r.index}
+        | {c.name: c.score if c.score is not None else "no data" for c in r.components}
+        for r in report.rows
+    ]
+    if format is Format.TABLE and top is not None:
+        rows = rows[:top]
+    title = "weights: " + ", ".join(f"{k}={v:g}" for k, v in chosen.items())
+    emit(rows, ["rank", "code", "name", "index", *WEIGHTS], format, title=title, output=output)
+    if format is Format.TABLE:
+        typer.echo("violence sources: " + ", ".join(f"{k} {v}" for k, v in report.outcomes.items()))
+
+
+def vacuum(
+    ctx: typer.Context,
+    actor_id: Annotated[str, typer.Argument(metavar="ACTOR")],
+    format: FormatOpt = Format.TABLE,
+    output: OutputOpt = None,
+    outcome: Annotated[str, typer.Option(help="A view or a category.")] = "homicide",
+    first_year: Annotated[int, typer.Option("--from-year")] = 2021,
+    last_year: Annotated[int, typer.Option("--to-year")] = 2024,
+    weights: WeightsOpt = None,
+) -> None:
+    """If ACTOR demobilised: who is present in and around its area, and the risk per place."""
+    from peacemonitor.vacuum import WEIGHTS
+    from peacemonitor.vacuum import vacuum as run
+    from peacemonitor.weights import parse_weights
+
+    chosen = parse_weights(weights, WEIGHTS)
+    years = range(first_year, last_year + 1)
+    report = run(_store(ctx), _registry(ctx), actor_id, years, outcome, chosen)
+    if format is Format.JSON:
+        emit(report, [], format)
+        return
+    rows = [
+        m.model_dump(exclude={"violence"})
+        | {f"{outcome} {y.year}": "no data" if y.count is None else y.count for y in m.violence}
+        for m in report.municipalities
+    ]
+    columns = ["code", "name", "groups_here", "groups_near", "rivals", "rising", "points", "risk"]
+    columns += [f"{outcome} {y}" for y in years]
+    title = "weights: " + ", ".join(f"{k}={v:g}" for k, v in chosen.items())
+    emit(rows, columns, format, title=title, output=output)
+    if format is Format.TABLE:
+        typer.echo(report.note)
+
+
 def register(app: typer.Typer) -> None:
-    for command in (implementation, reconcile, network, spillover, scorecard):
+    commands = (implementation, reconcile, network, spillover, scorecard, priorities, vacuum)
+    for command in commands:
         app.command()(command)
