@@ -1,8 +1,10 @@
 """Which source covers which category, for which days and down to which territory level.
 
-Coverage is what imported files span — from each file's first to its last observation, per
-category and unit — not where events happened: a month inside a span with no event is a real 0,
-a month outside every span is "no data". Indicators use these spans to tell the two apart, so
+Coverage is what imported files span — from the month of each file's first observation to the
+month of its last, per category and unit — not where events happened: a month inside a span with
+no event is a real 0, a month outside every span is "no data". Spans are whole months because
+sources publish by month at the finest: a list whose first event falls on the 2nd does not leave
+the 1st uncovered. Indicators use these spans to tell the two apart, so
 an uncovered period is never shown as 0.
 """
 
@@ -43,9 +45,15 @@ def spans(store: Store) -> dict[tuple[str, str, str], list[tuple[Interval, str]]
     for source, text in rows:
         for span in json.loads(text or "[]"):
             key = (source, span["category"], span["unit"])
-            interval = (dt.date.fromisoformat(span["first"]), dt.date.fromisoformat(span["last"]))
-            found[key].append((interval, span["territory_level"]))
+            first, last = dt.date.fromisoformat(span["first"]), dt.date.fromisoformat(span["last"])
+            found[key].append((whole_months(first, last), span["territory_level"]))
     return dict(found)
+
+
+def whole_months(first: dt.date, last: dt.date) -> Interval:
+    """(first, last) widened to the first day of first's month and the last day of last's."""
+    following = dt.date(last.year + last.month // 12, last.month % 12 + 1, 1)
+    return first.replace(day=1), following - dt.timedelta(days=1)
 
 
 def merge(intervals: Iterable[Interval]) -> list[Interval]:

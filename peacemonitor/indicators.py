@@ -276,11 +276,15 @@ def _with_population(
     query: Query,
 ) -> pd.DataFrame:
     years = frame["period"].str.slice(0, 4).astype(int)
-    chosen = choose_vintages(vintages, years)
+    chosen = choose_vintages(vintages, [*years, *(years - 1)])
+    starts_year = ~frame["period"].str.contains("-") | frame["period"].str.endswith("-01")
+    before = (years - 1).where(starts_year, years)  # the year whose vintage this one follows
     frame = frame.assign(
         year=years,
         population_vintage=years.map(lambda y: chosen[y].name if y in chosen else None),
         census_base=years.map(lambda y: chosen[y].census_base if y in chosen else None),
+        previous_vintage=before.map(lambda y: chosen[y].name if y in chosen else None),
+        previous_base=before.map(lambda y: chosen[y].census_base if y in chosen else None),
     )
     if not chosen:
         return frame.assign(population=None, rate_per_100k=None)
@@ -297,26 +301,32 @@ def _with_population(
 
 
 def _notes(frame: pd.DataFrame) -> list[str | None]:
-    """'partial period' and the population series change, where they apply."""
-    ordered = frame.sort_values(["territory_code", "source", "unit", "period"])
-    notes: dict[Any, str | None] = {}
-    previous: tuple[Any, ...] | None = None
-    for index, row in zip(ordered.index, ordered.itertuples(index=False), strict=True):
-        key = (row.territory_code, row.source, row.unit)
+    """'partial period' and the population series change, where they apply: the change is noted
+    on the first period of the year whose vintage differs from the year before's, whatever the
+    window asked (it compares with the vintage chosen for that year, not with the row above)."""
+    notes = []
+    for row in frame.itertuples(index=False):
         parts = []
         if row.coverage == "partial":
             parts.append("partial period: the source covers only part of it")
-        if previous and previous[0] == key and row.census_base and previous[1]:
-            if previous[1] != row.census_base:
-                parts.append(
-                    f"population series change: {previous[2]} ({previous[1]}) → "
-                    f"{row.population_vintage} ({row.census_base}); rates not comparable across"
-                )
-            elif previous[2] != row.population_vintage:
-                parts.append(f"population vintage change: {previous[2]} → {row.population_vintage}")
-        notes[index] = "; ".join(parts) or None
-        previous = (key, row.census_base, row.population_vintage)
-    return [notes[i] for i in frame.index]
+        change = _vintage_change(
+            row.previous_vintage, row.previous_base, row.population_vintage, row.census_base
+        )
+        if change:
+            parts.append(change)
+        notes.append("; ".join(parts) or None)
+    return notes
+
+
+def _vintage_change(before: Any, before_base: Any, now: Any, now_base: Any) -> str | None:
+    if _missing(before) or _missing(now) or before == now:
+        return None
+    if before_base != now_base:
+        return (
+            f"population series change: {before} ({before_base}) → {now} ({now_base}); "
+            "rates not comparable across"
+        )
+    return f"population vintage change: {before} → {now}"
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -470,13 +470,6 @@ def population_of(store: Store, name: str, code: str, year: int) -> int | None:
     return None if row is None or row[0] is None else int(row[0])
 
 
-def rate(count: float | None, population: float | None, per: float = 100_000) -> float | None:
-    """``count`` per ``per`` inhabitants; None (undefined) when the population is 0 or missing."""
-    if count is None or population is None or population <= 0:
-        return None
-    return count * per / population
-
-
 def series_break(store: Store, before: str, after: str) -> SeriesBreak | None:
     """A SeriesBreak when the two vintages rest on different censuses, else None."""
     first, second = vintage(store, before), vintage(store, after)

@@ -129,7 +129,11 @@ class Store:
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only connection, closed on exit; the schema must be current."""
         if not self.path.exists():
-            raise StoreMissing(f"no store at {self.path}: run `peacemonitor init` first")
+            raise StoreMissing(
+                f"no store at {self.path.resolve()} (the path --db or PEACEMONITOR_DB gives, "
+                "else ./peacemonitor.duckdb): run `peacemonitor init` first, or point --db at "
+                "your store"
+            )
         connection = self._connect(read_only=True)
         try:
             _check_version(connection, self.path)

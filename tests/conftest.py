@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,12 +21,26 @@ def shared_data_dir() -> Path | None:
     return path if path.is_dir() else None
 
 
+def require_shared_data() -> bool:
+    """CI sets ``PEACEMONITOR_REQUIRE_SHARED_DATA=1`` so that missing real data fails the run."""
+    return os.environ.get("PEACEMONITOR_REQUIRE_SHARED_DATA", "").strip().lower() in {"1", "on"}
+
+
+def missing_shared(what: str) -> None:
+    """Skip a test whose real input is absent, or fail it when CI requires real data."""
+    message = f"real data not present: {what}"
+    if require_shared_data():
+        pytest.fail(f"{message} (PEACEMONITOR_REQUIRE_SHARED_DATA is set)")
+    pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The real data folder; tests that need it skip cleanly without it."""
+    """The real data folder; tests that need it skip cleanly without it, unless CI requires it."""
     path = shared_data_dir()
     if path is None:
-        pytest.skip("real data not present (../shared/data or $PEACEMONITOR_SHARED_DATA)")
+        missing_shared("../shared/data or $PEACEMONITOR_SHARED_DATA")
+    assert path is not None
     return path
 
 
@@ -68,3 +82,22 @@ def world_store(
     if registry:
         save(load(), store, bundled_directory())
     return store
+
+
+@pytest.fixture
+def busy_machine() -> Iterator[None]:
+    """Every core kept busy by another process while the test runs: errors that surface from a
+    streaming thread only under load (a parser a batch ahead) must surface the same way then."""
+    import subprocess
+    import sys
+
+    spin = "import time\nend = time.monotonic() + 120\nwhile time.monotonic() < end: pass\n"
+    workers = [
+        subprocess.Popen([sys.executable, "-c", spin]) for _ in range(max(2, os.cpu_count() or 2))
+    ]
+    try:
+        yield
+    finally:
+        for worker in workers:
+            worker.kill()
+            worker.wait()

@@ -12,7 +12,14 @@ import pytest
 from conftest import world_store
 
 from peacemonitor.gazetteer import Gazetteer
-from peacemonitor.imports import UnknownLayout, import_file, list_quarantine, retry_quarantine
+from peacemonitor.imports import (
+    BadFile,
+    UnknownLayout,
+    import_file,
+    import_files,
+    list_quarantine,
+    retry_quarantine,
+)
 from peacemonitor.store import Store
 
 DATA = Path(__file__).parent / "data" / "imports" / "acled"
@@ -205,6 +212,7 @@ def test_an_hdx_workbook_renamed_out_of_its_dataset_is_refused(
         import_file(store, "acled", renamed, gazetteer)
 
 
+@pytest.mark.usefixtures("busy_machine")
 def test_a_header_lacking_a_required_column(world: tuple[Store, Gazetteer], tmp_path: Path) -> None:
     store, gazetteer = world
     text = (DATA / "export_small.csv").read_text(encoding="utf-8")
@@ -214,6 +222,7 @@ def test_a_header_lacking_a_required_column(world: tuple[Store, Gazetteer], tmp_
         import_file(store, "acled", broken, gazetteer)
 
 
+@pytest.mark.usefixtures("busy_machine")
 def test_a_byte_invalid_in_the_given_encoding(world: tuple[Store, Gazetteer]) -> None:
     store, gazetteer = world
     with pytest.raises(Exception, match="legacy_cp1252.csv, row 2: not valid utf-8"):
@@ -280,3 +289,46 @@ def test_retry_keeps_out_of_scope_and_bad_rows_held(world: tuple[Store, Gazettee
     (report,) = retry_quarantine(store, gazetteer, "acled")
     assert (report.rows_read, report.rows_stored) == (2, 0)
     assert report.rows_quarantined == {"outside-categories": 1, "bad-value": 1}
+
+
+def test_without_boundaries_names_decide_under_the_same_precision(tmp_path: Path) -> None:
+    """No boundaries loaded: places come from admin names, and geo_precision 3 still stops at
+    the department even though the row names a municipality."""
+    store = world_store(tmp_path / "names.duckdb", TERRITORIES / "dl_municipios.csv")
+    import_file(store, "acled", DATA / "export_small.csv", Gazetteer.from_store(store))
+    found = rows(
+        store,
+        "SELECT record_id, territory_level, territory_code FROM observations "
+        "WHERE record_id IN ('SYN1', 'SYN3') ORDER BY record_id",
+    )
+    assert found == [("SYN1", "municipality", "05001"), ("SYN3", "department", "76")]
+
+
+def _with_a_huge_field(tmp_path: Path, rows_before: int) -> Path:
+    """The export fixture's first event repeated under new ids, then one whose notes run to
+    3 MB (past DuckDB's line limit), then more events."""
+    header, first = (DATA / "export_small.csv").read_text(encoding="utf-8").splitlines()[:2]
+    path = tmp_path / "acled_huge_field.csv"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(header + "\n")
+        for number in range(rows_before):
+            handle.write(first.replace("SYN1", f"BIG{number}") + "\n")
+        handle.write(first.replace("SYN1", "HUGE").replace("Synthetic event", "x" * 3_000_000))
+        handle.write("\n" + first.replace("SYN1", "AFTER") + "\n")
+    return path
+
+
+@pytest.mark.parametrize("rows_before", [0, 20_000])
+def test_a_huge_field_is_a_named_error_at_its_line_under_load(
+    world: tuple[Store, Gazetteer], tmp_path: Path, busy_machine: None, rows_before: int
+) -> None:
+    """At the first batch or mid-stream, with the cores busy: the same one-line error, naming
+    the file and the line, the field cut short; nothing stored."""
+    store, gazetteer = world
+    path = _with_a_huge_field(tmp_path, rows_before)
+    (outcome,) = import_files(store, "acled", [path], gazetteer, batch_rows=1_000)
+    assert isinstance(outcome, BadFile)
+    message = str(outcome)
+    assert message.startswith(f"acled_huge_field.csv, row {rows_before + 2}: broken CSV: ")
+    assert len(message) < 600
+    assert rows(store, "SELECT count(*) FROM observations") == [(0,)]

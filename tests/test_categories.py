@@ -1,7 +1,6 @@
 import pytest
 
 from peacemonitor.categories import (
-    ACLED_SUB_EVENT,
     CATEGORY_DESCRIPTIONS,
     POLICE_CRIME,
     UCDP_TYPE_OF_VIOLENCE,
@@ -51,7 +50,3 @@ def test_ucdp_types_cover_the_three_kinds_of_violence():
 def test_police_keys_are_normalised_names():
     assert all(normalize_name(key) == key for key in POLICE_CRIME)
     assert POLICE_CRIME[normalize_name("EXTORSIÓN")] is Category.EXTORTION
-
-
-def test_acled_keys_are_unique_pairs():
-    assert len(ACLED_SUB_EVENT) == len(set(ACLED_SUB_EVENT))

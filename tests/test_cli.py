@@ -117,10 +117,14 @@ def test_errors_are_one_line_and_exit_1(run):
     assert code == 2 and "give a full day (YYYY-MM-DD)" in out
 
 
-def test_reading_before_init_says_what_to_do(cli):
+def test_reading_before_init_says_what_to_do(cli, tmp_path):
     code, out = cli("tables")
     assert code == 1
-    assert out.startswith("error: no store at ") and out.endswith("run `peacemonitor init` first\n")
+    assert out == (
+        f"error: no store at {(tmp_path / 'cli.duckdb').resolve()} (the path --db or "
+        "PEACEMONITOR_DB gives, else ./peacemonitor.duckdb): run `peacemonitor init` first, or "
+        "point --db at your store\n"
+    )
 
 
 def test_registry_check_on_a_broken_copy(cli, tmp_path):

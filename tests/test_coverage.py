@@ -41,8 +41,8 @@ def test_coverage_of_imported_files(store: Store) -> None:
         for c in coverage(store)
     ]
     assert rows == [
-        ("massacres", "massacre", "incidents", "municipality", D(2018, 1, 2), D(2019, 12, 30), 24),
-        ("massacres", "massacre", "victims", "municipality", D(2018, 1, 2), D(2019, 12, 30), 24),
+        ("massacres", "massacre", "incidents", "municipality", D(2018, 1, 1), D(2019, 12, 31), 24),
+        ("massacres", "massacre", "victims", "municipality", D(2018, 1, 1), D(2019, 12, 31), 24),
         ("police", "kidnapping", "victims", "municipality", D(2018, 1, 1), D(2019, 12, 31), 24),
     ]
 
@@ -56,6 +56,6 @@ def test_cli_coverage(cli: Callable[..., tuple[int, str]], tmp_path: Path) -> No
     assert code == 0
     assert out == (
         "source,category,unit,territory_level,first,last,months,gaps\n"
-        "massacres,massacre,incidents,municipality,2018-01-02,2019-12-30,24,\n"
-        "massacres,massacre,victims,municipality,2018-01-02,2019-12-30,24,\n"
+        "massacres,massacre,incidents,municipality,2018-01-01,2019-12-31,24,\n"
+        "massacres,massacre,victims,municipality,2018-01-01,2019-12-31,24,\n"
     )

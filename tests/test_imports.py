@@ -9,7 +9,7 @@ import sys
 import textwrap
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -303,11 +303,6 @@ def test_cli_quarantine_lists_and_retries(cli_store: Any, monkeypatch: pytest.Mo
     assert out.splitlines()[1] == (
         "leaders_small.csv (retry),leaders-list,1,0,0,0,territory-unknown 1,0"
     )
-
-
-def test_scripted_items_are_not_mutated() -> None:
-    held = Quarantined(1, "r", None, {})
-    assert replace(held, row=2).row == 2 and held.row == 1
 
 
 READER = textwrap.dedent(

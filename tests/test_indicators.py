@@ -45,10 +45,10 @@ def test_national_year_counts_per_source_and_unit(filled: Store) -> None:
     frame = indicator(filled, Query(Category.MASSACRE, Level.NATIONAL, Period.YEAR))
     got = [(r["period"], r["unit"], r["count"], r["population"], r["note"]) for r in records(frame)]
     assert got == [
-        ("2018", "incidents", 2, 9_320_000, "partial period: the source covers only part of it"),
-        ("2018", "victims", 7, 9_320_000, "partial period: the source covers only part of it"),
-        ("2019", "incidents", 1, 9_320_000, "partial period: the source covers only part of it"),
-        ("2019", "victims", 5, 9_320_000, "partial period: the source covers only part of it"),
+        ("2018", "incidents", 2, 9_320_000, None),  # the list runs from 2 Jan: whole months
+        ("2018", "victims", 7, 9_320_000, None),
+        ("2019", "incidents", 1, 9_320_000, None),
+        ("2019", "victims", 5, 9_320_000, None),
     ]
     assert records(frame)[1]["rate_per_100k"] == round(7 * 100_000 / 9_320_000, 3)
 
@@ -137,10 +137,8 @@ def test_cli_indicator_csv(cli: Callable[..., tuple[int, str]], tmp_path: Path) 
     assert out == (
         "territory_code,territory_name,period,source,unit,count,population,population_vintage,"
         "rate_per_100k,note\n"
-        "CO,COLOMBIA,2018,massacres,incidents,2,9320000,test-2018,0.021,"
-        "partial period: the source covers only part of it\n"
-        "CO,COLOMBIA,2018,massacres,victims,7,9320000,test-2018,0.075,"
-        "partial period: the source covers only part of it\n"
+        "CO,COLOMBIA,2018,massacres,incidents,2,9320000,test-2018,0.021,\n"
+        "CO,COLOMBIA,2018,massacres,victims,7,9320000,test-2018,0.075,\n"
     )
     code, out = cli("indicator", "massacre", "--level", "street")
     assert code == 2 and "street" in out and "municipality" in out
@@ -196,3 +194,64 @@ def test_real_municipality_year_homicide_rates(
     )
     assert medellin["2018"]["note"].startswith("population series change")
     assert medellin["2017"]["population_vintage"] == "dane-2003-2017"
+
+
+def test_events_where_population_is_zero_get_no_rate(filled: Store, tmp_path: Path) -> None:
+    """Leticia's test population is 0: a massacre there is counted, and its rate is None, never
+    infinite (a broken guard would divide by 0)."""
+    extra = tmp_path / "massacres_leticia.csv"
+    extra.write_text(
+        "FECHA_HECHO,COD_DEPTO,DEPARTAMENTO,COD_MUNI,MUNICIPIO,CASOS,VICTIMAS\n"
+        "2018/06/01,91,AMAZONAS,91001,LETICIA,1,3\n",
+        encoding="utf-8",
+    )
+    import_file(filled, "massacres", extra, Gazetteer.from_store(filled))
+    rows = records(indicator(filled, Query(Category.MASSACRE, Level.MUNICIPALITY, Period.YEAR)))
+    leticia = [
+        (r["unit"], r["count"], r["population"], r["rate_per_100k"])
+        for r in rows
+        if r["territory_code"] == "91001" and r["period"] == "2018"
+    ]
+    assert leticia == [("incidents", 1, 0, None), ("victims", 3, 0, None)]
+
+
+def test_only_a_year_the_source_covers_in_part_is_partial(filled: Store, tmp_path: Path) -> None:
+    """A list of March to May 2020 covers those months whole (its first event on the 14th),
+    and 2020 only in part."""
+    spring = tmp_path / "massacres_2020.csv"
+    spring.write_text(
+        "FECHA_HECHO,COD_DEPTO,DEPARTAMENTO,COD_MUNI,MUNICIPIO,CASOS,VICTIMAS\n"
+        "2020/03/14,5,ANTIOQUIA,5001,MEDELLIN,1,3\n"
+        "2020/05/20,5,ANTIOQUIA,5001,MEDELLIN,1,4\n",
+        encoding="utf-8",
+    )
+    import_file(filled, "massacres", spring, Gazetteer.from_store(filled))
+    start, end = PartialDate.parse("2020-01"), PartialDate.parse("2020-12")
+    by_month = Query(Category.MASSACRE, by=Period.MONTH, start=start, end=end)
+    months = [r for r in records(indicator(filled, by_month)) if r["unit"] == "incidents"]
+    assert [(r["period"], r["count"], r["note"]) for r in months] == [
+        ("2020-03", 1, None),
+        ("2020-04", 0, None),
+        ("2020-05", 1, None),
+    ]
+    by_year = Query(Category.MASSACRE, start=start, end=end)
+    (year,) = [r for r in records(indicator(filled, by_year)) if r["unit"] == "incidents"]
+    assert (year["count"], year["note"]) == (2, "partial period: the source covers only part of it")
+
+
+@pytest.mark.shared_data
+def test_the_series_change_note_does_not_depend_on_the_window(real: Store) -> None:
+    """Medellín's 2018 row says the population series changed, whether the window starts in
+    2003 or in 2018 (the comparison is with the vintage chosen for 2017, not the row above)."""
+    notes = {}
+    for start in ("2003", "2018"):
+        query = Query(
+            Category.HOMICIDE, Level.MUNICIPALITY, Period.YEAR, PartialDate.parse(start),
+            PartialDate.parse("2019"), source="police",
+        )  # fmt: skip
+        rows = records(indicator(real, query))
+        notes[start] = {r["period"]: r["note"] for r in rows if r["territory_code"] == "05001"}
+    assert notes["2003"]["2018"] == notes["2018"]["2018"]
+    assert notes["2018"]["2018"].startswith("population series change: dane-2003-2017")
+    assert notes["2018"]["2019"] is None
+    assert not [n for n in notes["2003"].values() if n and "nan" in n]

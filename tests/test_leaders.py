@@ -101,3 +101,49 @@ def test_the_real_datasketch_list(shared_data: Path, store: Store) -> None:
             "SELECT count(*) FROM observations WHERE attributes::VARCHAR LIKE '%Bernardo%'"
         ).fetchall()[0]
     assert leaks == 0
+
+
+SENSITIVE_CELLS = {
+    "Nombre": "Persona Ficticia Tres",
+    "Móvil": "Relato ficticio del hecho",
+    "Otros": "Dato personal ficticio",
+    "Link": "http://example.org/privado",
+}
+
+
+def _leaders_file(tmp_path: Path, place: str) -> Path:
+    header = "Nombre,Género,Fecha,Municipio,Departamento,Tipo de líder,Cargo,Móvil,Otros,Link"
+    cells = SENSITIVE_CELLS
+    row = (
+        f"{cells['Nombre']},F,2018-07-01,{place},Cauca,Líder comunal,Presidenta,"
+        f"{cells['Móvil']},{cells['Otros']},{cells['Link']}"
+    )
+    path = tmp_path / "leaders.csv"
+    path.write_text(f"{header}\n{row}\n", encoding="utf-8")
+    return path
+
+
+def test_every_sensitive_column_is_redacted_in_quarantine(
+    places: tuple[Store, Gazetteer], tmp_path: Path
+) -> None:
+    store, gazetteer = places
+    import_file(store, "leaders", _leaders_file(tmp_path, "Vereda Inexistente"), gazetteer)
+    (entry,) = list_quarantine(store, show_sensitive=False)
+    assert {c: entry.raw["cells"][c] for c in SENSITIVE_CELLS} == dict.fromkeys(
+        SENSITIVE_CELLS, "<redacted: sensitive>"
+    )
+    text = json.dumps(entry.model_dump(mode="json"), ensure_ascii=False)
+    assert not [value for value in SENSITIVE_CELLS.values() if value in text]
+
+
+def test_no_sensitive_value_reaches_stored_attributes(
+    places: tuple[Store, Gazetteer], tmp_path: Path
+) -> None:
+    store, gazetteer = places
+    import_file(store, "leaders", _leaders_file(tmp_path, "Popayán"), gazetteer)
+    with store.read() as db:
+        ((attributes, sensitive),) = db.execute(
+            "SELECT attributes, sensitive FROM observations"
+        ).fetchall()
+    assert not [value for value in SENSITIVE_CELLS.values() if value in attributes]
+    assert sorted(json.loads(sensitive).values()) == sorted(SENSITIVE_CELLS.values())

@@ -21,7 +21,6 @@ from peacemonitor.population import (
     census_base,
     load_population,
     population_of,
-    rate,
     series_break,
     vintage,
     vintages,
@@ -116,13 +115,6 @@ def test_unknown_code_is_refused(gazetteer_store: Store, tmp_path: Path) -> None
 def test_population_needs_the_gazetteer(store: Store, tmp_path: Path) -> None:
     with pytest.raises(GazetteerNotLoaded):
         load_population(store, _write(tmp_path, "p.csv", IDS))
-
-
-def test_rate_is_undefined_without_population() -> None:
-    assert rate(5, 100_000) == 5.0
-    assert rate(5, 0) is None
-    assert rate(5, None) is None
-    assert rate(None, 10) is None
 
 
 def test_series_break_between_census_bases(gazetteer_store: Store, tmp_path: Path) -> None:

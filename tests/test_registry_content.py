@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import missing_shared
 from pydantic import BaseModel
 
 from peacemonitor.model import Citation, PartialDate, Qualifier
@@ -513,7 +514,7 @@ def _normalise(text: str) -> str:
 def test_claim_words_are_the_articles_words(article: str) -> None:
     path = CONTEXT / ARTICLE_FILES[article]
     if not path.is_file():
-        pytest.skip(f"article text not present at {path}")
+        missing_shared(f"article text at {path}")
     text = _normalise(path.read_text(encoding="utf-8"))
     missing = [c.words for c in CLAIMS if c.article == article and _normalise(c.words) not in text]
     assert missing == []

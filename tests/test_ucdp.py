@@ -209,13 +209,14 @@ def test_without_boundaries_names_decide_under_the_same_precision(tmp_path: Path
     import_file(store, "ucdp", DATA / "ged_hdx_small.csv", gazetteer)
     found = rows(
         store,
-        "SELECT record_id, territory_code, resolution FROM observations "
-        "WHERE record_id IN ('900001', '900002', '900003') ORDER BY record_id",
+        "SELECT record_id, territory_level, territory_code, resolution FROM observations "
+        "WHERE record_id IN ('900001', '900002', '900003', '900004') ORDER BY record_id",
     )
     assert found == [
-        ("900001", "05001", "exact-name"),
-        ("900002", "05", "exact-name"),  # no adm_2: the department
-        ("900003", "76", "exact-name"),  # 'Valle del Cauca  department'
+        ("900001", "municipality", "05001", "exact-name"),
+        ("900002", "department", "05", "exact-name"),  # no adm_2: the department
+        ("900003", "department", "76", "exact-name"),  # where_prec 4: never a municipality
+        ("900004", "country", "CO", "country-only"),  # where_prec 6
     ]
 
 
@@ -245,6 +246,7 @@ def test_the_quarantined_row_keeps_what_did_not_parse(world: tuple[Store, Gazett
 # --- hostile files ---------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("busy_machine")
 def test_a_header_missing_a_column_names_it(world: tuple[Store, Gazetteer], tmp_path: Path) -> None:
     store, gazetteer = world
     text = (DATA / "ged_hdx_small.csv").read_text(encoding="utf-8")
@@ -254,6 +256,7 @@ def test_a_header_missing_a_column_names_it(world: tuple[Store, Gazetteer], tmp_
         import_file(store, "ucdp", broken, gazetteer)
 
 
+@pytest.mark.usefixtures("busy_machine")
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -273,6 +276,7 @@ def test_hostile_files_are_named_errors(
     assert rows(store, "SELECT count(*) FROM imports") == [(0,)]
 
 
+@pytest.mark.usefixtures("busy_machine")
 def test_a_truncated_record_is_a_bad_file_naming_its_line(
     world: tuple[Store, Gazetteer], tmp_path: Path
 ) -> None:
@@ -402,3 +406,53 @@ def test_retry_reads_a_quarantined_row_as_it_was_read(world: tuple[Store, Gazett
         1,
         {"bad-value": 1},
     )
+
+
+def test_revise_never_touches_another_sources_rows_with_the_same_id(
+    world: tuple[Store, Gazetteer], tmp_path: Path
+) -> None:
+    """An ACLED event stored under the id '900001' is ACLED's: a UCDP revision of its own
+    '900001' replaces only the UCDP row."""
+    store, gazetteer = world
+    acled = Path(__file__).parent / "data" / "imports" / "acled" / "export_small.csv"
+    header, first = acled.read_text(encoding="utf-8").splitlines()[:2]
+    same_id = tmp_path / "acled_same_id.csv"
+    same_id.write_text(f"{header}\n{first.replace('SYN1', '900001')}\n", encoding="utf-8")
+    import_file(store, "acled", same_id, gazetteer)
+    import_file(store, "ucdp", DATA / "ged_hdx_small.csv", gazetteer)
+    (report,) = import_files(store, "ucdp", [DATA / "ged_hdx_small.csv"], gazetteer, revise=True)
+    assert not isinstance(report, Exception) and report.observations_replaced == 7
+    found = rows(
+        store,
+        "SELECT source, count(*) FROM observations WHERE record_id = '900001' GROUP BY ALL "
+        "ORDER BY source",
+    )
+    assert found == [("acled", 1), ("ucdp", 1)]
+    acled_row = rows(store, "SELECT import_id FROM observations WHERE source = 'acled'")
+    assert acled_row == [(1,)]
+
+
+def test_a_row_held_in_one_file_and_stored_from_another_stays_accounted(
+    world: tuple[Store, Gazetteer], tmp_path: Path
+) -> None:
+    """Event 900007 has a bad date in one file and a good one in another: on re-importing the
+    first file every row is still accounted for, and the event is stored once."""
+    store, gazetteer = world
+    first = import_file(store, "ucdp", DATA / "ged_hdx_small.csv", gazetteer)
+    with (DATA / "ged_hdx_small.csv").open(newline="") as handle:
+        header, tags, *records = list(csv.reader(handle))
+    fixed = next(r for r in records if r[0] == "900007")
+    for column in ("date_start", "date_end"):
+        fixed[header.index(column)] = "2007-12-01"
+    other = tmp_path / "ged_fixed.csv"
+    with other.open("w", newline="") as handle:
+        csv.writer(handle).writerows([header, tags, fixed])
+    assert import_file(store, "ucdp", other, gazetteer).rows_stored == 1
+    again = import_file(store, "ucdp", DATA / "ged_hdx_small.csv", gazetteer)
+    held = sum(again.rows_quarantined.values())
+    non_data = sum(again.rows_non_data.values())
+    assert again.rows_read == first.rows_read
+    assert again.rows_read == non_data + again.rows_stored + again.rows_already_present + held
+    assert again.rows_stored == 0
+    assert rows(store, "SELECT count(*) FROM observations WHERE record_id = '900007'") == [(1,)]
+    assert rows(store, "SELECT count(*) FROM quarantine") == [(1,)]

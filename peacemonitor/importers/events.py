@@ -210,7 +210,7 @@ def stream_records(
                 batch = stream.read_next_batch()
             except StopIteration:
                 break
-            except duckdb.Error as error:
+            except (duckdb.Error, OSError) as error:  # Arrow's reader re-raises as OSError
                 raise _csv_error(original or path, error) from None
             pending.append(batch)
             size += batch.num_rows
@@ -219,7 +219,7 @@ def stream_records(
                 pending, size = [], 0
         if pending:
             yield _combine(pending)
-    except duckdb.Error as error:
+    except (duckdb.Error, OSError) as error:
         raise _csv_error(original or path, error) from None
     finally:
         connection.close()
@@ -261,7 +261,9 @@ _LINE = re.compile(r"on Line: (\d+)")
 
 
 def _csv_error(path: Path, error: Exception) -> BadFile:
-    """DuckDB's CSV error as one line naming the line of the file."""
+    """DuckDB's CSV error as one line naming the line of the file, whether DuckDB raised it or
+    Arrow's batch reader passed it on mid-stream (as an OSError); quoted text is cut short, so
+    a 20 MB field never ends up in the message."""
     text = str(error)
     line = _LINE.search(text)
     reasons = [
@@ -269,10 +271,20 @@ def _csv_error(path: Path, error: Exception) -> BadFile:
         for s in text.splitlines()[1:6]
         if s.strip() and not s.startswith(("Original Line", "Possible"))
     ]
-    reason = reasons[0] if reasons else text.splitlines()[0]
+    reason = reasons[0] if reasons else (text.splitlines() or ["unreadable"])[0]
     if "unicode" in text.lower():
         reason += " (give the right --encoding, e.g. cp1252)"
-    return BadFile(path, f"broken CSV: {reason}", row=int(line.group(1)) if line else None)
+    return BadFile(path, f"broken CSV: {shorten(reason)}", row=int(line.group(1)) if line else None)
+
+
+ERROR_TEXT_LIMIT = 300
+
+
+def shorten(text: str, limit: int = ERROR_TEXT_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
 
 
 # --- computing once per distinct value ---------------------------------------------------------
