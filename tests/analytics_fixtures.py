@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from peacemonitor import model
 from peacemonitor.registry import Registry
 from peacemonitor.store import Store
@@ -185,3 +187,15 @@ def add_events(store: Store, source: str, rows: list[tuple[str, str, str, list[s
                 "'code', ?)",
                 [source, f"e{index}", import_id, category, day, code, actors],
             )
+
+
+@pytest.fixture
+def registry_presence_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pin the presence seam to the registry's cited presence, so the hand-checked numbers do not
+    move when ``peacemonitor.presence`` (which may also derive presence from events) lands."""
+    from peacemonitor import areas
+
+    def pinned(store: Any, registry: Registry, actor_id: str | None = None, **_: Any) -> Any:
+        return areas.registry_presence(registry, actor_id)
+
+    monkeypatch.setattr(areas, "presence", pinned)

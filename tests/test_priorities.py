@@ -5,11 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from analytics_fixtures import massacre_store, table, tiny_registry
+from analytics_fixtures import (
+    massacre_store,
+    registry_presence_only,  # noqa: F401 - used by pytestmark
+    table,
+    tiny_registry,
+)
+from hypothesis import given
+from hypothesis import strategies as st
 
 from peacemonitor.priorities import percentiles, priorities
 from peacemonitor.registry import Registry
 from peacemonitor.store import Store
+
+pytestmark = pytest.mark.usefixtures("registry_presence_only")
 
 
 @pytest.fixture
@@ -84,3 +93,13 @@ def test_cli_csv(world: tuple[Store, Registry], monkeypatch: pytest.MonkeyPatch)
     ]
     bad = CliRunner().invoke(app, [*args, "--weights", "speed=2"])
     assert bad.exit_code == 1
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=3), st.floats(0, 1e6), min_size=1))
+def test_percentiles_are_monotone_and_within_0_1(values: dict[str, float]) -> None:
+    ranks = percentiles(values)
+    assert set(ranks) == set(values) and all(0 < r <= 1 for r in ranks.values())
+    for a in values:
+        for b in values:
+            if values[a] < values[b]:
+                assert ranks[a] < ranks[b]

@@ -6,7 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from analytics_fixtures import CITE, add_events, massacre_store, tiny_registry
+from analytics_fixtures import (
+    CITE,
+    add_events,
+    massacre_store,
+    registry_presence_only,  # noqa: F401 - used by pytestmark
+    tiny_registry,
+)
 
 from peacemonitor import model
 from peacemonitor.registry import Registry
@@ -22,6 +28,8 @@ EVENTS = [
     ("state-group-clash", "2024-08-01", "52001", ["alpha"]),  # after the ceasefire ended
     ("state-group-clash", "2023-05-01", "52019", []),  # unattributed, in alpha's area
 ]
+
+pytestmark = pytest.mark.usefixtures("registry_presence_only")
 
 
 @pytest.fixture

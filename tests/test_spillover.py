@@ -6,7 +6,12 @@ import math
 from pathlib import Path
 
 import pytest
-from analytics_fixtures import massacre_store, table, tiny_registry
+from analytics_fixtures import (
+    massacre_store,
+    registry_presence_only,  # noqa: F401 - used by pytestmark
+    table,
+    tiny_registry,
+)
 
 from peacemonitor.registry import Registry
 from peacemonitor.spillover import break_events, spillover
@@ -19,6 +24,8 @@ ROWS = """FECHA_HECHO,COD_DEPTO,DEPARTAMENTO,COD_MUNI,MUNICIPIO,CASOS,VICTIMAS
 2024/06/20,52,NARIÑO,52022,ALDANA,1,4
 2024/08/31,19,CAUCA,19001,POPAYAN,1,3
 """
+
+pytestmark = pytest.mark.usefixtures("registry_presence_only")
 
 
 @pytest.fixture

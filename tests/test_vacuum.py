@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pytest
 import shapely
-from analytics_fixtures import massacre_store, tiny_registry
+from analytics_fixtures import (
+    massacre_store,
+    registry_presence_only,  # noqa: F401 - used by pytestmark
+    tiny_registry,
+)
 
 from peacemonitor.areas import touching
 from peacemonitor.registry import Registry
@@ -14,6 +18,8 @@ from peacemonitor.store import Store
 from peacemonitor.vacuum import rivals_of, vacuum
 
 NEXT_DOOR = {"52001": {"52019", "52022"}, "52019": {"52001"}}
+
+pytestmark = pytest.mark.usefixtures("registry_presence_only")
 
 
 @pytest.fixture
