@@ -351,7 +351,8 @@ def scorecard(
     kind, actors, tables = subject_actors(registry, subject)
     known = municipalities(store)
     if kind == "table":
-        area = table_area(store, registry, registry.tables[subject], dt.date.today(), known)
+        day = dt.date(years[-1], 12, 31) if years else dt.date.today()
+        area = table_area(store, registry, registry.tables[subject], day, known)
     else:
         area = actor_area(store, registry, subject, known)
     cards = []
