@@ -7,7 +7,7 @@ municipal polygons (the store's MGN 2018 geometry), clustered on a few thousand 
 event data is, with mixed location precision and realistic actor strings. For each layout, in one
 run and one process:
 
-* ours: ``peacemonitor.imports.import_files`` — parse, resolve places (point in polygon within the
+* ours: ``peacemonitor.runner.import_files`` — parse, resolve places (point in polygon within the
   precision rules), map categories and actors, store with the accounting;
 * (a) DuckDB's bare ``read_csv`` of the same file, streamed to Arrow and dropped;
 * (b) a straightforward pandas + geopandas pipeline doing the same work (read, parse dates,
@@ -294,7 +294,7 @@ def bare_parse(path: Path) -> float:
 def ours(kind: str, path: Path, reference: Path, folder: Path) -> tuple[float, Any]:
     """peacemonitor's import into a copy of the reference store (territories, registry)."""
     from peacemonitor.gazetteer import Gazetteer
-    from peacemonitor.imports import import_files
+    from peacemonitor.runner import import_files
     from peacemonitor.store import Store
 
     target = folder / f"ours-{kind}.duckdb"
@@ -395,7 +395,7 @@ def shared_data() -> Path:
 
 def reference_store(folder: Path, data: Path) -> Path:
     """DIVIPOLA, the full MGN municipal geometry (the point index) and the registry."""
-    from peacemonitor.gazetteer import load_path
+    from peacemonitor.reference import load_path
     from peacemonitor.registry import bundled_directory, load, save
     from peacemonitor.store import Store
 

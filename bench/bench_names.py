@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from peacemonitor.gazetteer import Gazetteer, load_path
+from peacemonitor.gazetteer import Gazetteer
+from peacemonitor.reference import load_path
 from peacemonitor.store import Store
 
 

@@ -19,7 +19,8 @@ import numpy as np
 import shapely
 
 from peacemonitor.boundaries import PointIndex
-from peacemonitor.gazetteer import Gazetteer, load_path
+from peacemonitor.gazetteer import Gazetteer
+from peacemonitor.reference import load_path
 from peacemonitor.store import Store
 
 

@@ -49,8 +49,10 @@ def pandas_baseline(files: list[Path]) -> dict[int, float]:
 
 
 def ours(files: list[Path], data: Path) -> tuple[float, int, dict[int, float]]:
-    from peacemonitor.gazetteer import Gazetteer, load_path
-    from peacemonitor.imports import ImportReport, import_files
+    from peacemonitor.gazetteer import Gazetteer
+    from peacemonitor.importers.framework.report import ImportReport
+    from peacemonitor.reference import load_path
+    from peacemonitor.runner import import_files
     from peacemonitor.store import Store
 
     with tempfile.TemporaryDirectory() as folder:
@@ -81,7 +83,7 @@ def main() -> None:
         raise SystemExit(f"expected the 15 Police homicide files under {data}, found {len(files)}")
     import pandas  # noqa: F401 - imported before timing, like ours
 
-    import peacemonitor.imports  # noqa: F401
+    import peacemonitor.runner  # noqa: F401
 
     start = time.perf_counter()
     baseline = pandas_baseline(files)

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from peacemonitor.model import Cited, PartialDate, PresenceKind
 from peacemonitor.names import normalize_name
-from peacemonitor.registry import Problem, Registry, record_id
+from peacemonitor.registry_records import Problem, Registry, record_id
 
 Finding = tuple[str, str]  # (field path, message)
 

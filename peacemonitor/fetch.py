@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from peacemonitor.errors import PeacemonitorError
+from peacemonitor.files import file_sha256
 
 CHUNK = 1 << 16
 TIMEOUT = 30.0
@@ -114,21 +115,13 @@ def _write_manifest(cache: Path, fetched: Fetched) -> None:
     _manifest_path(cache).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _cached(dataset: Dataset, cache: Path) -> Fetched | None:
     """The manifest entry for a complete, unchanged file already in the cache."""
     entry = read_manifest(cache).get(dataset.file_name)
     target = cache / dataset.file_name
     if not entry or entry.get("url") != dataset.url or not target.exists():
         return None
-    if _sha256(target) != entry["sha256"]:
+    if file_sha256(target) != entry["sha256"]:
         return None
     if dataset.sha256 and dataset.sha256 != entry["sha256"]:
         return None

@@ -9,9 +9,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum, StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import (
     BaseModel,
@@ -111,6 +111,11 @@ def parse_day(value: str | dt.date) -> dt.date:
 # --- territories -----------------------------------------------------------------------------
 
 
+COUNTRY_CODE = "CO"
+"""The country's code wherever a territory code is expected (ISO 3166 alpha-2)."""
+COUNTRY_NAME = "COLOMBIA"
+
+
 class TerritoryLevel(StrEnum):
     COUNTRY = "country"
     DEPARTMENT = "department"
@@ -161,6 +166,29 @@ class Unresolved(StrEnum):
     AMBIGUOUS = "ambiguous"
     OUTSIDE_COUNTRY = "outside-country"
     TOO_IMPRECISE = "too-imprecise"
+
+
+class QuarantineReason(StrEnum):
+    """Why a row was quarantined rather than stored (the ``reason`` of every quarantined row)."""
+
+    BAD_DATE = "bad-date"
+    BAD_COUNT = "bad-count"
+    BAD_VALUE = "bad-value"
+    BAD_CATEGORY = "bad-category"
+    MISSING_ID = "missing-id"
+    MISSING_PLACE = "missing-place"
+    OUTSIDE_CATEGORIES = "outside-categories"
+    UNKNOWN_DATASET = "unknown-dataset"
+    TERRITORY_UNKNOWN = "territory-unknown"
+    TERRITORY_AMBIGUOUS = "territory-ambiguous"
+    TERRITORY_OUTSIDE_COUNTRY = "territory-outside-country"
+    TERRITORY_TOO_IMPRECISE = "territory-too-imprecise"
+    TERRITORY_CONFLICT = "territory-conflict"
+
+    @classmethod
+    def of_place(cls, why: Unresolved) -> QuarantineReason:
+        """The reason for a place the gazetteer could not resolve."""
+        return cls(f"territory-{why.value}")
 
 
 # --- categories ------------------------------------------------------------------------------
@@ -566,34 +594,3 @@ class Statistic(Cited):
         if not re.fullmatch(r"[a-z0-9]+([-_][a-z0-9]+)*", value):
             raise ValueError("indicator is a lower-case slug, e.g. social-leaders-killed")
         return value
-
-
-# --- observations ----------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Observation:
-    """A count of something in a unit, at a date and a territory, from one source record.
-
-    ``record_id`` is the source's own id, or "<file sha256>:<row>" — never a hash of the row's
-    content, since real files hold identical rows that are distinct events. ``part`` tells apart
-    the observations one row yields (a wide table's year columns).
-    """
-
-    source: str
-    record_id: str
-    category: Category
-    unit: Unit
-    count: float
-    date: PartialDate
-    territory_level: TerritoryLevel
-    territory_code: str
-    resolution: str
-    actor_ids: list[str] = field(default_factory=list)
-    actor_raw: list[str] = field(default_factory=list)
-    deaths_best: float | None = None
-    deaths_low: float | None = None
-    deaths_high: float | None = None
-    civilian_targeting: bool | None = None
-    part: str = ""
-    attributes: dict[str, Any] = field(default_factory=dict)

@@ -19,8 +19,11 @@ from typing import Any
 import duckdb
 
 from peacemonitor.errors import PeacemonitorError
-from peacemonitor.gazetteer import (
-    COUNTRY_CODE,
+from peacemonitor.files import file_sha256
+from peacemonitor.model import COUNTRY_CODE, TerritoryLevel
+from peacemonitor.names import normalize_name
+from peacemonitor.store import Store
+from peacemonitor.territories import (
     GazetteerNotLoaded,
     InvalidCode,
     LoadReport,
@@ -29,11 +32,7 @@ from peacemonitor.gazetteer import (
     parse_code,
     read_text_table,
     record_load,
-    sha256_of,
 )
-from peacemonitor.model import TerritoryLevel
-from peacemonitor.names import normalize_name
-from peacemonitor.store import Store
 
 SERIES_BREAK_YEAR = 2018
 """The first year of DANE's projections based on the 2018 census (CNPV 2018)."""
@@ -418,7 +417,7 @@ def load_population(
     if not table.rows:
         raise TerritoryFileInvalid(path, None, None, "no population rows")
     name = vintage or default_vintage(table)
-    sha = sha256_of(path)
+    sha = file_sha256(path)
     first, last = table.years
     with store.write() as db:
         _check_codes(path, table, _known_codes(db))

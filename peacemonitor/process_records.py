@@ -4,8 +4,8 @@ links to the registry kept true when the registry changes.
 An import links each record to the registry the store holds at that moment. A registry loaded
 later — or corrected — would leave those links stale (or saying "no registry in the store"), so
 ``relink`` recomputes them from the stored records through the importers' own code path
-(``importers.process.link_agreement``/``link_ceasefire``), and ``save_registry`` — the one call a
-registry load makes, from the CLI now and the API later — runs it after every save.
+(``importers.party_links.link_agreement``/``link_ceasefire``), and ``save_registry`` — the one
+call a registry load makes, from the CLI now and the API later — runs it after every save.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from peacemonitor.importers.process import (
+from peacemonitor.importers.party_links import (
     Linked,
     RegistryView,
     clean,

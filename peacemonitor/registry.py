@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,90 +18,16 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from peacemonitor.checks import check
 from peacemonitor.errors import PeacemonitorError, RegistryNotLoaded
 from peacemonitor.model import (
     Actor,
-    Agreement,
-    Ceasefire,
-    Gesture,
-    NegotiationTable,
     PartialDate,
-    RedLine,
     Source,
-    Statistic,
 )
 from peacemonitor.names import normalize_name
+from peacemonitor.registry_records import KINDS, Problem, Registry, RegistryInvalid, record_id
 from peacemonitor.store import Store
-
-KINDS: dict[str, type[BaseModel]] = {
-    "sources": Source,
-    "actors": Actor,
-    "tables": NegotiationTable,
-    "ceasefires": Ceasefire,
-    "agreements": Agreement,
-    "gestures": Gesture,
-    "red_lines": RedLine,
-    "statistics": Statistic,
-}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in a registry file."""
-
-    file: str
-    line: int | None
-    record: str
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.record}: {self.field}: {self.message}"
-
-
-class RegistryInvalid(PeacemonitorError):
-    """The registry has problems; ``problems`` lists each with file, record and field."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        lines = "\n".join(str(p) for p in problems)
-        super().__init__(f"{len(problems)} problem(s) in the registry:\n{lines}")
-
-
-@dataclass
-class Registry:
-    """Every curated record by kind and id, plus where each came from."""
-
-    sources: dict[str, Source] = field(default_factory=dict)
-    actors: dict[str, Actor] = field(default_factory=dict)
-    tables: dict[str, NegotiationTable] = field(default_factory=dict)
-    ceasefires: dict[str, Ceasefire] = field(default_factory=dict)
-    agreements: dict[str, Agreement] = field(default_factory=dict)
-    gestures: dict[str, Gesture] = field(default_factory=dict)
-    red_lines: dict[str, RedLine] = field(default_factory=dict)
-    statistics: dict[str, Statistic] = field(default_factory=dict)
-    origin: dict[tuple[str, str], tuple[str, int | None]] = field(default_factory=dict)
-    invalid: set[tuple[str, str]] = field(default_factory=set)
-
-    def records(self) -> Iterator[tuple[str, BaseModel]]:
-        """(kind, record) for every record, in a stable order."""
-        for kind in KINDS:
-            for record in getattr(self, kind).values():
-                yield kind, record
-
-    def has(self, kind: str, record_id: str) -> bool:
-        """Whether an id exists, counting records that failed validation (their problems are
-        reported once, not again at every reference to them)."""
-        return record_id in getattr(self, kind) or (kind, record_id) in self.invalid
-
-    def count(self) -> int:
-        return sum(1 for _ in self.records())
-
-
-def record_id(record: BaseModel) -> str:
-    """Every registry kind has an ``id`` field."""
-    return str(getattr(record, "id"))  # noqa: B009
 
 
 def bundled_directory() -> Path:
@@ -209,8 +134,6 @@ def _add(
 def load(directory: Path | None = None) -> Registry:
     """Parse and check a registry directory (the bundled one by default); raise on any problem."""
     registry, problems = parse_directory(directory or bundled_directory())
-    from peacemonitor.checks import check
-
     problems += check(registry)
     if problems:
         raise RegistryInvalid(problems)
@@ -296,9 +219,9 @@ def from_store(store: Store) -> Registry:
     for (doc,) in sources:
         source = Source.model_validate(json.loads(doc))
         registry.sources[source.id] = source
-    for kind, record_id, file, doc in rows:
-        getattr(registry, kind)[record_id] = KINDS[kind].model_validate(json.loads(doc))
-        registry.origin[(kind, record_id)] = (file, None)
+    for kind, rid, file, doc in rows:
+        getattr(registry, kind)[rid] = KINDS[kind].model_validate(json.loads(doc))
+        registry.origin[(kind, rid)] = (file, None)
     return registry
 
 

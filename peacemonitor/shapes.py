@@ -16,11 +16,12 @@ from peacemonitor.actors import ActorDetail, ActorSummary
 from peacemonitor.ceasefires import CeasefireState
 from peacemonitor.coverage import Coverage
 from peacemonitor.implementation import ImplementationReport
-from peacemonitor.imports import ImportReport, QuarantineEntry
+from peacemonitor.importers.framework.report import ImportReport
 from peacemonitor.model import Statistic
 from peacemonitor.network import Network
 from peacemonitor.priorities import Priorities
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
+from peacemonitor.quarantine import QuarantineEntry
 from peacemonitor.reconcile import ReconcileReport
 from peacemonitor.scorecard import Scorecard
 from peacemonitor.spillover import Spillover

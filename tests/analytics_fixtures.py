@@ -121,8 +121,9 @@ POPULATION = """ID_MUNICIPIO;ANNO;POBLACION;ID_DEPARTAMENTO
 def massacre_store(directory: Path, rows: str = MASSACRES, people: bool = False) -> Store:
     """A store with the four municipalities and six massacres (the only place the analytics
     tests touch the import machinery)."""
-    from peacemonitor.gazetteer import Gazetteer, load_divipola
-    from peacemonitor.imports import import_file
+    from peacemonitor.divipola import load_divipola
+    from peacemonitor.gazetteer import Gazetteer
+    from peacemonitor.runner import import_file
 
     store = Store(directory / "analytics.duckdb", timeout=10)
     store.migrate()

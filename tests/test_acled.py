@@ -12,14 +12,9 @@ import pytest
 from conftest import world_store
 
 from peacemonitor.gazetteer import Gazetteer
-from peacemonitor.imports import (
-    BadFile,
-    UnknownLayout,
-    import_file,
-    import_files,
-    list_quarantine,
-    retry_quarantine,
-)
+from peacemonitor.importers.framework.errors import BadFile, UnknownLayout
+from peacemonitor.quarantine import list_quarantine, retry_quarantine
+from peacemonitor.runner import import_file, import_files
 from peacemonitor.store import Store
 
 DATA = Path(__file__).parent / "data" / "imports" / "acled"

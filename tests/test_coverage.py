@@ -8,7 +8,7 @@ from pathlib import Path
 
 from peacemonitor.coverage import coverage, covered, merge
 from peacemonitor.gazetteer import Gazetteer, load_divipola
-from peacemonitor.imports import import_file
+from peacemonitor.runner import import_file
 from peacemonitor.store import Store
 
 DATA = Path(__file__).parent / "data" / "imports"

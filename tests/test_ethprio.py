@@ -12,7 +12,7 @@ import pytest
 from conftest import world_store
 
 from peacemonitor.gazetteer import Gazetteer
-from peacemonitor.imports import import_file
+from peacemonitor.runner import import_file
 from peacemonitor.store import Store
 
 DATA = Path(__file__).parent / "data" / "imports" / "ethprio"

@@ -17,33 +17,27 @@ import pytest
 
 from peacemonitor.gazetteer import Gazetteer, Resolution, load_divipola
 from peacemonitor.importers import IMPORTERS
-from peacemonitor.imports import (
-    AccountingError,
-    BatchBuilder,
+from peacemonitor.importers.framework.batches import BatchBuilder
+from peacemonitor.importers.framework.context import BaseImporter, ImportContext, QuarantineRow
+from peacemonitor.importers.framework.errors import AccountingError, UnknownSource
+from peacemonitor.importers.framework.items import (
     DeclaredTotal,
-    ImportContext,
     Layout,
     NonData,
     Quarantined,
-    QuarantineRow,
     RowKind,
     RowsRead,
-    UnknownSource,
-    get_importer,
-    import_file,
-    import_files,
-    list_quarantine,
-    redact,
-    retry_quarantine,
 )
 from peacemonitor.model import MatchKind, TerritoryLevel, Unresolved
+from peacemonitor.quarantine import list_quarantine, redact, retry_quarantine
+from peacemonitor.runner import get_importer, import_file, import_files
 from peacemonitor.store import Store
 
 DATA = Path(__file__).parent / "data" / "imports"
 PLACE = ("municipality", "05001", "code")
 
 
-class Scripted:
+class Scripted(BaseImporter):
     """A test importer: yields what the test scripts, to probe the framework's own checks."""
 
     source = "scripted"

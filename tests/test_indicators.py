@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from peacemonitor.gazetteer import Gazetteer, load_divipola, load_path
-from peacemonitor.imports import import_file, import_files
 from peacemonitor.indicators import (
     Level,
     NoObservations,
@@ -25,6 +24,7 @@ from peacemonitor.indicators import (
 )
 from peacemonitor.model import Category, PartialDate
 from peacemonitor.population import load_population
+from peacemonitor.runner import import_file, import_files
 from peacemonitor.store import Store
 
 DATA = Path(__file__).parent / "data" / "imports"

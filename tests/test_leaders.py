@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from peacemonitor.gazetteer import Gazetteer, load_divipola, load_path
-from peacemonitor.imports import UnknownLayout, import_file, list_quarantine
+from peacemonitor.importers.framework.errors import UnknownLayout
+from peacemonitor.quarantine import list_quarantine
+from peacemonitor.runner import import_file
 from peacemonitor.settings import Settings
 from peacemonitor.store import Store
 

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from peacemonitor.gazetteer import Gazetteer, load_divipola, load_path
-from peacemonitor.imports import BadFile, ImportReport, UnknownLayout, import_file
+from peacemonitor.importers.framework.errors import BadFile, UnknownLayout
+from peacemonitor.importers.framework.report import ImportReport
+from peacemonitor.runner import import_file
 from peacemonitor.store import Store
 
 DATA = Path(__file__).parent / "data" / "imports"

@@ -50,7 +50,7 @@ def test_bundled_registry_links_comuneros_to_the_eln() -> None:
 def tiny_cli(
     monkeypatch: pytest.MonkeyPatch, cli: Callable[..., tuple[int, str]]
 ) -> Callable[..., tuple[int, str]]:
-    from peacemonitor.cli import analytics
+    from peacemonitor.cli import analytics_commands as analytics
 
     monkeypatch.setattr(analytics, "_registry", lambda ctx: tiny_registry())
     return cli

@@ -11,7 +11,9 @@ import pytest
 from conftest import world_store
 
 from peacemonitor.gazetteer import Gazetteer, load_divipola
-from peacemonitor.imports import UnknownLayout, import_file, retry_quarantine
+from peacemonitor.importers.framework.errors import UnknownLayout
+from peacemonitor.quarantine import retry_quarantine
+from peacemonitor.runner import import_file
 from peacemonitor.store import Store
 
 DATA = Path(__file__).parent / "data" / "imports" / "pax"

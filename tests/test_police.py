@@ -12,16 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peacemonitor.gazetteer import Gazetteer, load_divipola
+from peacemonitor.importers.framework.errors import BadFile, TotalMismatch, UnknownLayout
+from peacemonitor.importers.framework.report import ImportReport
 from peacemonitor.importers.tabular import municipality_code, parse_count, parse_date
-from peacemonitor.imports import (
-    BadFile,
-    ImportReport,
-    TotalMismatch,
-    UnknownLayout,
-    import_file,
-    import_files,
-)
 from peacemonitor.model import Category
+from peacemonitor.runner import import_file, import_files
 from peacemonitor.store import Store
 
 DATA = Path(__file__).parent / "data" / "imports"

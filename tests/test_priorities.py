@@ -80,7 +80,8 @@ def test_weights_change_the_ranking(world: tuple[Store, Registry]) -> None:
 def test_cli_csv(world: tuple[Store, Registry], monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    from peacemonitor.cli import analytics, app
+    from peacemonitor.cli import analytics_commands as analytics
+    from peacemonitor.cli import app
 
     store, reg = world
     monkeypatch.setattr(analytics, "_registry", lambda ctx: reg)

@@ -12,7 +12,6 @@ from conftest import world_store
 
 from peacemonitor import registry as reg
 from peacemonitor.gazetteer import Gazetteer, load_divipola
-from peacemonitor.imports import import_file
 from peacemonitor.process_records import (
     RelinkReport,
     imported_agreements,
@@ -21,6 +20,7 @@ from peacemonitor.process_records import (
     relink,
     save_registry,
 )
+from peacemonitor.runner import import_file
 from peacemonitor.store import Store
 
 DATA = Path(__file__).parent / "data"

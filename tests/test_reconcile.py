@@ -107,7 +107,8 @@ def test_first_year_both_ways(world: tuple[Store, Registry]) -> None:
 
 
 def test_cli_csv(world: tuple[Store, Registry], monkeypatch: pytest.MonkeyPatch) -> None:
-    from peacemonitor.cli import analytics, app
+    from peacemonitor.cli import analytics_commands as analytics
+    from peacemonitor.cli import app
 
     store, reg = world
     monkeypatch.setattr(analytics, "_registry", lambda ctx: reg)
@@ -127,8 +128,8 @@ def test_real_official_list_first_year(shared_data: Path, tmp_path: Path) -> Non
     from conftest import world_store
 
     from peacemonitor.gazetteer import Gazetteer
-    from peacemonitor.imports import import_file
     from peacemonitor.registry import load
+    from peacemonitor.runner import import_file
 
     store = world_store(tmp_path / "real.duckdb", shared_data / "divipola")
     path = shared_data / "masacres_2022_2025" / "Masacres_en_Colombia_clean.csv"

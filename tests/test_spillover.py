@@ -74,7 +74,8 @@ def test_no_data_outside_coverage(world: tuple[Store, Registry]) -> None:
 def test_cli_table(world: tuple[Store, Registry], monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    from peacemonitor.cli import analytics, app
+    from peacemonitor.cli import analytics_commands as analytics
+    from peacemonitor.cli import app
 
     store, reg = world
     monkeypatch.setattr(analytics, "_registry", lambda ctx: reg)

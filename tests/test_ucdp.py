@@ -16,17 +16,11 @@ from hypothesis import strategies as st
 
 from peacemonitor.gazetteer import Gazetteer, load_divipola
 from peacemonitor.importers.events import BAD, Column, typed_batch
-from peacemonitor.imports import (
-    BadFile,
-    CannotRevise,
-    UnknownLayout,
-    import_file,
-    import_files,
-    import_history,
-    retry_quarantine,
-)
+from peacemonitor.importers.framework.errors import BadFile, CannotRevise, UnknownLayout
 from peacemonitor.indicators import Level, Period, Query, indicator
 from peacemonitor.model import Category
+from peacemonitor.quarantine import retry_quarantine
+from peacemonitor.runner import import_file, import_files, import_history
 from peacemonitor.store import Store
 
 DATA = Path(__file__).parent / "data" / "imports" / "ucdp"

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from peacemonitor.cli.context import settings
 from peacemonitor.errors import PeacemonitorError
 from peacemonitor.settings import Settings
 
@@ -49,18 +50,11 @@ def _settings(
     ctx.obj = Settings.from_env(db)
 
 
-def settings(ctx: typer.Context) -> Settings:
-    """The settings the top-level callback put on the context."""
-    root = ctx.find_root()
-    assert isinstance(root.obj, Settings)
-    return root.obj
-
-
 def _register_all() -> None:
-    from peacemonitor.cli import process, process_record_commands, registry_commands
+    from peacemonitor.cli import process_commands, process_record_commands, registry_commands
 
     registry_commands.register(app)
-    process.register(app)
+    process_commands.register(app)
     process_record_commands.register(app)
     from peacemonitor.cli import territory_commands
 
@@ -68,9 +62,12 @@ def _register_all() -> None:
     from peacemonitor.cli import import_commands
 
     import_commands.register(app)
-    from peacemonitor.cli import analytics
+    from peacemonitor.cli import analytics_commands
 
-    analytics.register(app)
+    analytics_commands.register(app)
+
+
+__all__ = ["app", "main", "settings"]
 
 
 _register_all()

@@ -10,7 +10,8 @@ import typer
 from peacemonitor.cli.render import Format, emit
 
 if TYPE_CHECKING:
-    from peacemonitor.imports import ImportFailed, ImportReport
+    from peacemonitor.importers.framework.errors import ImportFailed
+    from peacemonitor.importers.framework.report import ImportReport
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 REPORT_COLUMNS = [
@@ -75,8 +76,8 @@ def import_(
     Each file is atomic: one that fails leaves the store as it was, the others go on, and the
     command exits with code 1. A new version of a UCDP or ACLED file revises events: without
     --revise its known ids count as already present; with it they replace what was stored."""
-    from peacemonitor.cli import settings
-    from peacemonitor.imports import get_importer, import_files, load_resolver
+    from peacemonitor.cli.context import settings
+    from peacemonitor.runner import get_importer, import_files, load_resolver
 
     get_importer(source)
     store = settings(ctx).store()
@@ -136,8 +137,8 @@ def quarantine_list(
     """List quarantined rows with their reason and raw values.
 
     Sensitive values are redacted unless PEACEMONITOR_SHOW_SENSITIVE=1."""
-    from peacemonitor.cli import settings
-    from peacemonitor.imports import list_quarantine
+    from peacemonitor.cli.context import settings
+    from peacemonitor.quarantine import list_quarantine
 
     config = settings(ctx)
     entries = list_quarantine(config.store(), source, all_, config.show_sensitive)
@@ -163,8 +164,9 @@ def quarantine_retry(
     """Re-resolve quarantined rows after the gazetteer or aliases improved.
 
     Rows that now resolve are stored; each file's retry is recorded with its own accounting."""
-    from peacemonitor.cli import settings
-    from peacemonitor.imports import load_resolver, retry_quarantine
+    from peacemonitor.cli.context import settings
+    from peacemonitor.quarantine import retry_quarantine
+    from peacemonitor.runner import load_resolver
 
     store = settings(ctx).store()
     reports = retry_quarantine(store, load_resolver(store), source)
@@ -190,7 +192,7 @@ def indicator(
     format: FormatOpt = Format.TABLE,
 ) -> None:
     """Counts and rates per 100,000 by territory and period, one row per source and unit."""
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
     from peacemonitor.indicators import COLUMNS, Level, Period, Query, indicator, records
     from peacemonitor.model import Category
 
@@ -226,7 +228,7 @@ def coverage(ctx: typer.Context, format: FormatOpt = Format.TABLE) -> None:
     """Which source covers which category, for which days, down to which level.
 
     Periods outside these spans are "no data", never 0."""
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
     from peacemonitor.coverage import coverage as covered
 
     rows = covered(settings(ctx).store())

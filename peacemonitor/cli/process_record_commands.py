@@ -56,7 +56,7 @@ def agreements(
     format: FormatOpt = Format.TABLE,
 ) -> None:
     """Imported PA-X agreements with their registry actors and links (or why none)."""
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
     from peacemonitor.process_records import imported_agreements
 
     records = imported_agreements(settings(ctx).store(), country=country, linked=linked)
@@ -70,7 +70,7 @@ def ceasefires(
     format: FormatOpt = Format.TABLE,
 ) -> None:
     """Imported ETH/PRIO ceasefire declarations with their registry actor and links."""
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
     from peacemonitor.process_records import imported_ceasefires
 
     records = imported_ceasefires(settings(ctx).store(), country=country, linked=linked)
@@ -89,7 +89,7 @@ def relink(ctx: typer.Context) -> None:
     """Recompute imported records' actors and links from the registry the store holds now.
 
     `registry load` does this by itself; run it after changing the store some other way."""
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
     from peacemonitor.process_records import relink as relink_records
 
     report = relink_records(settings(ctx).store())

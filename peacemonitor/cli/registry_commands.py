@@ -23,7 +23,7 @@ def init(
 ) -> None:
     """Create or upgrade the store and load the registry into it."""
     from peacemonitor import registry as reg
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
     from peacemonitor.process_records import save_registry
 
     store = settings(ctx).store()
@@ -49,7 +49,7 @@ def load(ctx: typer.Context, directory: DirectoryArg = None) -> None:
 
     Imported process records (PA-X, ETH/PRIO) are then relinked to the new registry."""
     from peacemonitor import registry as reg
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
     from peacemonitor.process_records import save_registry
 
     directory = directory or reg.bundled_directory()
@@ -75,7 +75,7 @@ def export(
 ) -> None:
     """Export the store's registry: JSON to stdout, or YAML that `registry load` reads back."""
     from peacemonitor import registry as reg
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
 
     loaded = reg.from_store(settings(ctx).store())
     if output is None:

@@ -23,24 +23,19 @@ def load(
     """Load DIVIPOLA lists, DANE population files and MGN boundaries, recognised by content."""
     from rich.progress import Progress
 
-    from peacemonitor.cli import settings
-    from peacemonitor.gazetteer import load_file, reference_files
+    from peacemonitor.cli.context import settings
+    from peacemonitor.reference import load_files
 
     store = settings(ctx).store()
-    files = list(reference_files(path))
-    lines = []
     console = _stderr()
-    with Progress(transient=True, console=console, disable=not console.is_terminal) as progress:
-        task = progress.add_task("loading", total=len(files))
-        for file in files:
-            progress.update(task, description=file.name)
-            reports = (
-                [] if file.suffix.lower() == ".md" else load_file(store, file, boundary_detail)
-            )
-            lines += [r.summary() for r in reports] or [
-                f"{file.name}: skipped (not a known layout)"
-            ]
-            progress.advance(task)
+    with Progress(transient=True, console=console, disable=not console.is_terminal) as bar:
+        task = bar.add_task("loading")
+
+        def step(file: Path, done: int, total: int) -> None:
+            bar.update(task, description=file.name, completed=done, total=total)
+
+        loads = load_files(store, path, boundary_detail, progress=step)
+    lines = [line for load in loads for line in load.lines()]
     typer.echo("\n".join(lines))
 
 
@@ -84,7 +79,7 @@ def resolve(
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.TABLE,
 ) -> None:
     """Resolve a place to a territory: print its code, official name and how it matched."""
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
     from peacemonitor.gazetteer import Gazetteer
 
     gazetteer = Gazetteer.from_store(settings(ctx).store())
@@ -96,7 +91,7 @@ def _clues(
     place: list[str], point: tuple[float, float] | None, precision: float | None, scheme: str
 ) -> dict[str, Any]:
     """Keyword arguments for Gazetteer.resolve from the command line's words."""
-    from peacemonitor.gazetteer import InvalidCode, parse_code
+    from peacemonitor.territories import InvalidCode, parse_code
 
     if len(place) > 2:
         raise typer.BadParameter("give CODE, MUNICIPALITY, or DEPARTMENT MUNICIPALITY")

@@ -14,7 +14,7 @@ from peacemonitor.importers.police import PoliceImporter
 from peacemonitor.importers.ucdp import UcdpImporter
 
 if TYPE_CHECKING:
-    from peacemonitor.imports import Importer
+    from peacemonitor.importers.framework.context import Importer
 
 IMPORTERS: dict[str, Callable[[], Importer]] = {
     "police": PoliceImporter,

@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from peacemonitor.importers.events import ActorNames
-from peacemonitor.importers.process import (
+from peacemonitor.actor_names import ActorNames
+from peacemonitor.importers.framework.context import BaseImporter, ImportContext, QuarantineRow
+from peacemonitor.importers.framework.items import Item, Layout, NonData, Records, RowKind, RowsRead
+from peacemonitor.importers.party_links import (
     Held,
     RegistryView,
     clean,
@@ -23,17 +25,7 @@ from peacemonitor.importers.process import (
     records_table,
 )
 from peacemonitor.importers.tabular import FieldSpec, LayoutSpec, find_header, is_blank, norm
-from peacemonitor.imports import (
-    ImportContext,
-    Item,
-    Layout,
-    NonData,
-    QuarantineRow,
-    Records,
-    RowKind,
-    RowsRead,
-)
-from peacemonitor.model import PartialDate, Precision
+from peacemonitor.model import PartialDate, Precision, QuarantineReason
 
 if TYPE_CHECKING:
     from peacemonitor.store import Store
@@ -60,7 +52,7 @@ MASK = "x"
 NO_END = "the file gives no end date"
 
 
-class CeasefiresImporter:
+class CeasefiresImporter(BaseImporter):
     """``peacemonitor import ceasefires FILE``."""
 
     source = SOURCE
@@ -146,7 +138,7 @@ def record(
     try:
         day = PartialDate.parse(start or "")
     except ValueError:
-        return ("bad-date", "start", f"not a date: {start!r}")
+        return (QuarantineReason.BAD_DATE, "start", f"not a date: {start!r}")
     name = clean(_field(cells, "name"))
     number_in_country = clean(_field(cells, "id"))
     dyad = clean(_field(cells, "ucdp_dyad"))

@@ -8,6 +8,9 @@ bounded by the batch size, not the file size.
 
 A row here is a CSV record (a quoted field may span lines); blank lines hold no record and are not
 counted. Rows are numbered from the header (row 1).
+
+Why over 600 lines: the CSV head, the typed batch SQL, per-distinct evaluation, places and the
+problem marks are one pipeline both event importers run; ``Places`` is the next to move out.
 """
 
 from __future__ import annotations
@@ -25,17 +28,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from peacemonitor.actor_names import ActorNames
+from peacemonitor.importers.framework.errors import BadFile
+from peacemonitor.importers.framework.items import QuarantineBatch
+from peacemonitor.importers.framework.places import PlaceCache
 from peacemonitor.importers.tabular import norm, sniff_format
-from peacemonitor.imports import BadFile, PlaceCache, QuarantineBatch
-from peacemonitor.names import normalize_name
+from peacemonitor.model import COUNTRY_CODE, QuarantineReason
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from peacemonitor.store import Store
 
 SNIFF_BYTES = 1 << 20
-COLOMBIA = "CO"
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -390,56 +394,6 @@ def per_distinct(
 
 # --- actors ----------------------------------------------------------------------------------
 
-_PERIOD = re.compile(r"\s*\((?:\d{4}\s*-\s*(?:\d{4})?|[^)]*)\)\s*$")
-
-
-class ActorNames:
-    """Registry actor ids by every normalised name and alias (the store's ``actor_names``).
-    A name two actors share maps to neither: an unmapped actor keeps its raw string only."""
-
-    def __init__(self, names: dict[str, str]) -> None:
-        self.names = names
-        self._cache: dict[str, tuple[str, ...]] = {}
-
-    @classmethod
-    def from_store(cls, store: Store) -> ActorNames:
-        with store.read() as db:
-            rows = db.execute("SELECT DISTINCT normalized, actor_id FROM actor_names").fetchall()
-        owners: dict[str, set[str]] = {}
-        for normalized, actor in rows:
-            owners.setdefault(normalized, set()).add(actor)
-        return cls({k: next(iter(v)) for k, v in owners.items() if len(v) == 1})
-
-    def lookup(self, raw: str | None) -> tuple[str, ...]:
-        """Ids for a cell that may list several actors ('A; B', UCDP's 'ELN, FARC')."""
-        if not raw:
-            return ()
-        found = self._cache.get(raw)
-        if found is None:
-            ids: list[str] = []
-            for piece in re.split(r";|, ", raw):
-                actor = self.one(piece.strip())
-                if actor and actor not in ids:
-                    ids.append(actor)
-            found = self._cache[raw] = tuple(ids)
-        return found
-
-    def one(self, name: str) -> str | None:
-        """The id of one actor string: the name as given, then without a trailing period in
-        brackets ('Military Forces of Colombia (2022-)'), then either side of ACLED's
-        'Group: full name' colon (the specific side first)."""
-        if not name:
-            return None
-        candidates = [name, _PERIOD.sub("", name)]
-        if ":" in name:
-            left, _, right = name.partition(":")
-            candidates += [right, _PERIOD.sub("", right), left]
-        for candidate in candidates:
-            actor = self.names.get(normalize_name(candidate))
-            if actor:
-                return actor
-        return None
-
 
 def actor_lists(
     actors: ActorNames, columns: Sequence[pa.Array | pa.ChunkedArray], rows: np.ndarray
@@ -573,9 +527,15 @@ def _name_outcome(
     places: PlaceCache, department: str | None, municipality: str | None, depth: int
 ) -> Outcome:
     if depth <= 0:
-        return ("country", COLOMBIA, "country-only", None, None)
+        return ("country", COUNTRY_CODE, "country-only", None, None)
     if not department and not municipality:
-        return (None, None, None, "missing-place", "no usable coordinates and no place names")
+        return (
+            None,
+            None,
+            None,
+            QuarantineReason.MISSING_PLACE,
+            "no usable coordinates and no place names",
+        )
     found = places.resolver.resolve_name(department, municipality if depth >= 2 else None)
     level = getattr(found.level, "value", found.level)
     reason = getattr(found.reason, "value", found.reason)
@@ -654,7 +614,7 @@ class Problems:
         text = np.asarray(bad.to_numpy(zero_copy_only=False), dtype=object)
         mask = np.array([t is not None for t in text])
         column = np.array([t.split("=", 1)[0] if t else None for t in text], dtype=object)
-        self.mark(mask, "bad-value", column, text)
+        self.mark(mask, QuarantineReason.BAD_VALUE, column, text)
 
 
 def nulls(array: pa.Array | pa.ChunkedArray) -> np.ndarray:

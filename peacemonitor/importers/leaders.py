@@ -19,6 +19,10 @@ import math
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from peacemonitor.importers.framework.batches import BatchBuilder
+from peacemonitor.importers.framework.context import BaseImporter, ImportContext, QuarantineRow
+from peacemonitor.importers.framework.items import Item, NonData, Quarantined, RowKind
+from peacemonitor.importers.framework.places import Place, Unplaced
 from peacemonitor.importers.tabular import (
     FieldSpec,
     Header,
@@ -32,18 +36,7 @@ from peacemonitor.importers.tabular import (
     stream_list,
     text,
 )
-from peacemonitor.imports import (
-    BatchBuilder,
-    ImportContext,
-    Item,
-    NonData,
-    Place,
-    Quarantined,
-    QuarantineRow,
-    RowKind,
-    Unplaced,
-)
-from peacemonitor.model import Category, Precision, Unit
+from peacemonitor.model import Category, Precision, QuarantineReason, Unit
 
 SOURCE = "leaders"
 LIST = LayoutSpec(
@@ -69,7 +62,7 @@ ATTRIBUTES = ("sex", "leader_type", "role", "longitude", "latitude")
 SENSITIVE = ("name", "narrative", "other", "links")
 
 
-class LeadersImporter:
+class LeadersImporter(BaseImporter):
     """``peacemonitor import leaders FILE``."""
 
     source = SOURCE
@@ -108,13 +101,15 @@ def _row(
     day = parse_date(_cell(row, columns["date"]))
     if day is None:
         detail = f"not a date: {_cell(row, columns['date'])!r}"
-        yield _quarantine(ctx, header, row, number, "bad-date", "date", detail)
+        yield _quarantine(ctx, header, row, number, QuarantineReason.BAD_DATE, "date", detail)
         return
     department = text(_cell(row, columns["department"]))
     municipality = text(_cell(row, columns["municipality"]))
     if not department or not municipality:
         detail = "no department or municipality"
-        yield _quarantine(ctx, header, row, number, "missing-place", "municipality", detail)
+        yield _quarantine(
+            ctx, header, row, number, QuarantineReason.MISSING_PLACE, "municipality", detail
+        )
         return
     place = ctx.places.name(department, municipality)
     if isinstance(place, Unplaced) and "longitude" in columns and "latitude" in columns:

@@ -12,6 +12,16 @@ import functools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from peacemonitor.importers.framework.batches import BatchBuilder
+from peacemonitor.importers.framework.context import BaseImporter, ImportContext, QuarantineRow
+from peacemonitor.importers.framework.items import (
+    DeclaredTotal,
+    Item,
+    NonData,
+    Quarantined,
+    RowKind,
+)
+from peacemonitor.importers.framework.places import Place, Unplaced
 from peacemonitor.importers.tabular import (
     FieldSpec,
     Header,
@@ -28,19 +38,7 @@ from peacemonitor.importers.tabular import (
     stream_list,
     text,
 )
-from peacemonitor.imports import (
-    BatchBuilder,
-    DeclaredTotal,
-    ImportContext,
-    Item,
-    NonData,
-    Place,
-    Quarantined,
-    QuarantineRow,
-    RowKind,
-    Unplaced,
-)
-from peacemonitor.model import Category, Precision, Unit
+from peacemonitor.model import Category, Precision, QuarantineReason, Unit
 
 SOURCE = "massacres"
 LIST = LayoutSpec(
@@ -58,7 +56,7 @@ LIST = LayoutSpec(
 PARTS = (("incidents", Unit.INCIDENTS), ("victims", Unit.VICTIMS))
 
 
-class MassacresImporter:
+class MassacresImporter(BaseImporter):
     """``peacemonitor import massacres FILE``."""
 
     source = SOURCE
@@ -114,7 +112,9 @@ def _place(ctx: ImportContext, header: Header, row: Sequence[Any]) -> Place | Un
     department = text(_cell(row, header.columns["department"]))
     municipality = text(_cell(row, header.columns["municipality"]))
     if not department or not municipality:
-        return by_code or Unplaced("missing-place", "no code, department or municipality")
+        return by_code or Unplaced(
+            QuarantineReason.MISSING_PLACE, "no code, department or municipality"
+        )
     by_name = ctx.places.name(department, municipality)
     return by_code if isinstance(by_name, Unplaced) and by_code is not None else by_name
 
@@ -139,10 +139,14 @@ def _not_data(
     elif len(known) < len(PARTS):
         part = next(p for p, _ in PARTS if p not in known)
         detail = f"not a count: {_cell(row, header.columns[part])!r}"
-        yield _quarantine(ctx, header, row, number, "bad-count", header.name(part), detail, known)
+        yield _quarantine(
+            ctx, header, row, number, QuarantineReason.BAD_COUNT, header.name(part), detail, known
+        )
     else:
         detail = f"not a date: {_cell(row, header.columns['date'])!r}"
-        yield _quarantine(ctx, header, row, number, "bad-date", header.name("date"), detail, known)
+        yield _quarantine(
+            ctx, header, row, number, QuarantineReason.BAD_DATE, header.name("date"), detail, known
+        )
 
 
 def _quarantine(

@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from peacemonitor.importers.events import ActorNames
-from peacemonitor.importers.process import (
+from peacemonitor.actor_names import ActorNames
+from peacemonitor.importers.framework.context import BaseImporter, ImportContext, QuarantineRow
+from peacemonitor.importers.framework.items import Item, Layout, NonData, Records, RowKind, RowsRead
+from peacemonitor.importers.party_links import (
     Held,
     RegistryView,
     clean,
@@ -29,17 +31,7 @@ from peacemonitor.importers.tabular import (
     norm,
     parse_date,
 )
-from peacemonitor.imports import (
-    ImportContext,
-    Item,
-    Layout,
-    NonData,
-    QuarantineRow,
-    Records,
-    RowKind,
-    RowsRead,
-)
-from peacemonitor.model import Precision
+from peacemonitor.model import Precision, QuarantineReason
 
 if TYPE_CHECKING:
     from peacemonitor.store import Store
@@ -66,7 +58,7 @@ COLUMNS = (
 COUNTRY = "colombia"
 
 
-class PaxImporter:
+class PaxImporter(BaseImporter):
     """``peacemonitor import pax FILE``."""
 
     source = SOURCE
@@ -142,10 +134,10 @@ def record(
         return ("other-country", "Con", f"{country!r} is not Colombia")
     agreement = clean(_field(cells, "id"))
     if not agreement:
-        return ("missing-id", "AgtId", "no AgtId")
+        return (QuarantineReason.MISSING_ID, "AgtId", "no AgtId")
     day = parse_date(_field(cells, "date"))
     if day is None:
-        return ("bad-date", "Dat", f"not a date: {_field(cells, 'date')!r}")
+        return (QuarantineReason.BAD_DATE, "Dat", f"not a date: {_field(cells, 'date')!r}")
     title = clean(_field(cells, "title"))
     stage = clean(_field(cells, "stage"))
     actors, links = link_agreement(view, clean(_field(cells, "parties")), title, day, stage)

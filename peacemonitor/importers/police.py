@@ -23,6 +23,19 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from peacemonitor.categories import POLICE_CRIME
+from peacemonitor.importers.framework.batches import BatchBuilder
+from peacemonitor.importers.framework.context import BaseImporter, ImportContext, QuarantineRow
+from peacemonitor.importers.framework.errors import UnknownLayout
+from peacemonitor.importers.framework.items import (
+    DeclaredTotal,
+    Item,
+    Layout,
+    NonData,
+    Quarantined,
+    RowKind,
+    RowsRead,
+)
+from peacemonitor.importers.framework.places import Place, Unplaced
 from peacemonitor.importers.tabular import (
     FieldSpec,
     Header,
@@ -38,22 +51,7 @@ from peacemonitor.importers.tabular import (
     raw_record,
     text,
 )
-from peacemonitor.imports import (
-    BatchBuilder,
-    DeclaredTotal,
-    ImportContext,
-    Item,
-    Layout,
-    NonData,
-    Place,
-    Quarantined,
-    QuarantineRow,
-    RowKind,
-    RowsRead,
-    UnknownLayout,
-    Unplaced,
-)
-from peacemonitor.model import Category, Precision, Unit
+from peacemonitor.model import Category, Precision, QuarantineReason, Unit
 
 SOURCE = "police"
 
@@ -137,7 +135,7 @@ def unit_for(category: Category, has_sex: bool) -> Unit:
     )
 
 
-class PoliceImporter:
+class PoliceImporter(BaseImporter):
     """``peacemonitor import police FILE``: every Police layout above."""
 
     source = SOURCE
@@ -291,7 +289,9 @@ class _Parser:
             return by_code
         dept, muni = _label(department), _strip_suffix(_label(municipality))
         if not dept or not muni:
-            return by_code or Unplaced("missing-place", "no department or municipality")
+            return by_code or Unplaced(
+                QuarantineReason.MISSING_PLACE, "no department or municipality"
+            )
         by_name = places.name(dept, muni)
         if isinstance(by_name, Unplaced) and by_code is not None:
             return by_code
@@ -324,10 +324,12 @@ class _Parser:
                 self.header.name("count"),
                 f"not a count: {_cell(row, self.header.columns['count'])!r}",
             )
-            yield self._quarantine(row, number, "bad-count", column, detail, None)
+            yield self._quarantine(row, number, QuarantineReason.BAD_COUNT, column, detail, None)
             return
         detail = f"not a date: {_cell(row, self.header.columns['date'])!r}"
-        yield self._quarantine(row, number, "bad-date", self.header.name("date"), detail, value)
+        yield self._quarantine(
+            row, number, QuarantineReason.BAD_DATE, self.header.name("date"), detail, value
+        )
 
     def _quarantine(
         self,
@@ -371,7 +373,7 @@ class _Parser:
             yield self._quarantine(
                 row,
                 number,
-                "bad-count",
+                QuarantineReason.BAD_COUNT,
                 header.names[header.wide[bad]],
                 "not a count",
                 None,
@@ -419,12 +421,20 @@ class _Parser:
             yield NonData(number, RowKind.FOOTNOTE)
         elif not numbers:
             yield self._quarantine(
-                row, number, "bad-count", None, "no year cell holds a count", None, {}
+                row,
+                number,
+                QuarantineReason.BAD_COUNT,
+                None,
+                "no year cell holds a count",
+                None,
+                {},
             )
         else:
             column = self.header.name("month")
             detail = f"not a month: {_cell(row, self.header.columns['month'])!r}"
-            yield self._quarantine(row, number, "bad-date", column, detail, None, numbers)
+            yield self._quarantine(
+                row, number, QuarantineReason.BAD_DATE, column, detail, None, numbers
+            )
 
 
 def _getter(indexes: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:

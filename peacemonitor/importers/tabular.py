@@ -19,16 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from peacemonitor.imports import (
-    BadFile,
-    BatchBuilder,
-    Item,
-    Layout,
-    NonData,
-    RowKind,
-    RowsRead,
-    UnknownLayout,
-)
+from peacemonitor.importers.framework.batches import BatchBuilder
+from peacemonitor.importers.framework.errors import BadFile, UnknownLayout
+from peacemonitor.importers.framework.items import Item, Layout, NonData, RowKind, RowsRead
 from peacemonitor.names import normalize_name
 
 HEADER_SCAN_ROWS = 60

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from peacemonitor.actor_names import ActorNames
 from peacemonitor.categories import UCDP_TYPE_OF_VIOLENCE
 from peacemonitor.importers.events import (
-    ActorNames,
     Column,
     CsvHead,
     Places,
@@ -46,18 +46,11 @@ from peacemonitor.importers.events import (
     typed_batch,
     utf8_copy,
 )
+from peacemonitor.importers.framework.context import BaseImporter, ImportContext, QuarantineRow
+from peacemonitor.importers.framework.errors import UnknownLayout
+from peacemonitor.importers.framework.items import Item, Layout, NonData, RowKind, RowsRead
 from peacemonitor.importers.tabular import norm
-from peacemonitor.imports import (
-    ImportContext,
-    Item,
-    Layout,
-    NonData,
-    QuarantineRow,
-    RowKind,
-    RowsRead,
-    UnknownLayout,
-)
-from peacemonitor.model import Precision, Unit
+from peacemonitor.model import Precision, QuarantineReason, Unit
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -121,7 +114,7 @@ def recognise(path: Path, head: CsvHead) -> tuple[str, dict[str, int], int]:
     return ("ucdp-ged-hdx", wanted, 2) if hxl else ("ucdp-ged-45", wanted, 1)
 
 
-class UcdpImporter:
+class UcdpImporter(BaseImporter):
     """``peacemonitor import ucdp FILE``."""
 
     source = SOURCE
@@ -165,14 +158,16 @@ def transform(
     col = {name: batch.column(i) for i, name in enumerate(batch.schema.names)}
     problem = Problems(n)
     problem.bad_cells(batch)
-    problem.mark(nulls(col["id"]), "missing-id", "id", "no UCDP id")
+    problem.mark(nulls(col["id"]), QuarantineReason.MISSING_ID, "id", "no UCDP id")
     start, end = _days(col["date_start"]), _days(col["date_end"])
-    problem.mark(np.isnat(start) | np.isnat(end), "bad-date", "date_start", "no date")
+    problem.mark(
+        np.isnat(start) | np.isnat(end), QuarantineReason.BAD_DATE, "date_start", "no date"
+    )
     best, low, high = (floats(col[c]) for c in ("best", "low", "high"))
-    problem.mark(np.isnan(best), "bad-count", "best", "no best estimate")
+    problem.mark(np.isnan(best), QuarantineReason.BAD_COUNT, "best", "no best estimate")
     violence = np.nan_to_num(floats(col["type_of_violence"]), nan=0).astype(np.int64)
     known = np.isin(violence, list(UCDP_TYPE_OF_VIOLENCE))
-    problem.mark(~known, "bad-category", "type_of_violence", "not 1, 2 or 3")
+    problem.mark(~known, QuarantineReason.BAD_CATEGORY, "type_of_violence", "not 1, 2 or 3")
     places = _places(ctx, col, n)
     failed = places.failed()
     problem.mark(failed, places.field(3), "latitude", places.field(4))

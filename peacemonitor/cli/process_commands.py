@@ -27,7 +27,7 @@ def _day(as_of: str | None) -> dt.date | None:
 
 
 def _registry(ctx: typer.Context):  # type: ignore[no-untyped-def]
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
     from peacemonitor.registry import from_store
 
     return from_store(settings(ctx).store())

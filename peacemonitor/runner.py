@@ -1,19 +1,23 @@
-"""The import framework: every input row stored, already present, quarantined or named non-data.
+"""The runner: drives a registered importer over files, every input row stored, already present,
+quarantined or named non-data.
 
-An importer is a generator. For one file it yields, in any order: the ``Layout`` it recognised,
-``NonData`` rows (title, header, total, footnote, blank), ``Quarantined`` rows (raw values, reason,
-column), ``DeclaredTotal``s (the file's own TOTAL row), Arrow batches of observations (built with
-``BatchBuilder``, bounded in size so a 1M-row file never sits in memory as Python objects) and
-finally ``RowsRead``. The framework, not the importer, counts where every row went, checks that
-the counts add up and that each TOTAL row equals what the file's rows sum to, and writes it all in
-one transaction: a failure or Ctrl-C leaves the store as it was. Identity is (source, record_id,
-part) and is checked with an anti-join, so importing a file again stores nothing twice.
+An importer (``peacemonitor.importers``) is a generator. For one file it yields, in any order: the
+``Layout`` it recognised, ``NonData`` rows (title, header, total, footnote, blank),
+``Quarantined`` rows (raw values, reason, column), ``DeclaredTotal``s (the file's own TOTAL row),
+Arrow batches of observations (built with ``BatchBuilder``, bounded in size so a 1M-row file
+never sits in memory as Python objects) and finally ``RowsRead`` (``importers.framework``). The
+runner, not the importer, counts where every row went, checks that the counts add up and that
+each TOTAL row equals what the file's rows sum to, and writes it all in one transaction: a
+failure or Ctrl-C leaves the store as it was. Identity is (source, record_id, part) and is checked
+with an anti-join, so importing a file again stores nothing twice.
+
+Why over 600 lines: ``Run`` is the accounting of one transaction (every row once, totals, spans,
+held rows, revisions) and its SQL; split apart, the one invariant it keeps would be scattered.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import math
 import time
@@ -21,526 +25,81 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
-
+from peacemonitor import observations
 from peacemonitor.errors import PeacemonitorError
-from peacemonitor.model import Category, Unit, Unresolved
+from peacemonitor.files import file_sha256 as _sha256
+from peacemonitor.gazetteer import Gazetteer
+from peacemonitor.importers import IMPORTERS
+from peacemonitor.importers.framework.context import ImportContext, Importer
+from peacemonitor.importers.framework.errors import (
+    AccountingError,
+    BadFile,
+    CannotRevise,
+    ImportFailed,
+    TotalMismatch,
+    UnknownSource,
+)
+from peacemonitor.importers.framework.items import (
+    DEFAULT_BATCH_ROWS,
+    PROCESS_TABLES,
+    DeclaredTotal,
+    Item,
+    Layout,
+    NonData,
+    QuarantineBatch,
+    Quarantined,
+    Records,
+    RowsRead,
+    jsonable,
+)
+from peacemonitor.importers.framework.places import PlaceCache, Resolver
+from peacemonitor.importers.framework.report import (
+    CoverageSpan,
+    ImportReport,
+    TotalCheck,
+    merge_spans,
+)
+from peacemonitor.importers.tabular import read_sheets
 from peacemonitor.store import Store, WriteSession
 
 if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
 
-DEFAULT_BATCH_ROWS = 50_000
 IMPORT_MEMORY = "1GB"
 """DuckDB's memory limit while a file is imported: what does not fit is written out, so a 5M-row
 file needs no more memory than a 1M-row one."""
-REDACTED = "<redacted: sensitive>"
-
-
-# --- errors ----------------------------------------------------------------------------------
-
-
-def where(file: str | Path, row: int | None = None, column: str | None = None) -> str:
-    """ "homicidios_2011.xlsx, row 12, column CANTIDAD": the place a user opens to fix a file."""
-    parts = [Path(file).name]
-    if row is not None:
-        parts.append(f"row {row}")
-    if column is not None:
-        parts.append(f"column {column.strip()}")
-    return ", ".join(parts)
-
-
-class ImportFailed(PeacemonitorError):
-    """A file could not be imported; the store is unchanged."""
-
-    def __init__(
-        self, file: str | Path, message: str, row: int | None = None, column: str | None = None
-    ) -> None:
-        self.file, self.row, self.column = str(file), row, column
-        super().__init__(f"{where(file, row, column)}: {message}")
-
-
-class UnknownSource(PeacemonitorError):
-    """No importer is registered under that name."""
-
-
-class BadFile(ImportFailed):
-    """The file cannot be read at all: not the format it claims, wrong encoding, truncated."""
-
-
-class UnknownLayout(ImportFailed):
-    """No header row of a known layout, or a header that lacks a required column."""
-
-
-class TotalMismatch(ImportFailed):
-    """The file's own TOTAL row disagrees with the sum of its rows."""
-
-
-class AccountingError(ImportFailed):
-    """Rows went missing or were counted twice: an importer bug, never committed."""
-
-
-class CannotRevise(PeacemonitorError):
-    """``--revise`` asked of a source whose rows have no ids of their own."""
-
-
-class TerritoriesUnavailable(PeacemonitorError):
-    """Imports need the gazetteer (DIVIPOLA) and it is not loaded."""
-
-
-# --- what an importer yields ------------------------------------------------------------------
-
-
-class RowKind(StrEnum):
-    """Rows of a file that are not data, by kind."""
-
-    TITLE = "title"
-    HEADER = "header"
-    TOTAL = "total"
-    FOOTNOTE = "footnote"
-    BLANK = "blank"
-
-
-@dataclass(frozen=True, slots=True)
-class Layout:
-    """The layout an importer recognised from the header (never from the file name).
-
-    ``source`` files the rows under another source name when one importer reads two kinds of
-    data that must never be summed together (ACLED events and ACLED's HDX monthly aggregates).
-    """
-
-    name: str
-    source: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class NonData:
-    row: int
-    kind: RowKind
-
-
-@dataclass(slots=True)
-class Quarantined:
-    """A row that could not be stored, kept with its raw values so `quarantine retry` can
-    revisit it. ``counts`` (part → count) lets the TOTAL check include it; ``record_id`` is the
-    identity the row would have, so a row stored meanwhile is not quarantined twice."""
-
-    row: int
-    reason: str
-    column: str | None
-    raw: dict[str, Any]
-    detail: str = ""
-    record_id: str | None = None
-    counts: dict[str, float] = field(default_factory=dict)
-    sensitive_columns: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class DeclaredTotal:
-    """A total the file states about itself; ``part`` limits it to one wide column (a year)."""
-
-    row: int
-    column: str
-    value: float
-    part: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RowsRead:
-    """The last item: how many rows the file has, counted by the importer's reader."""
-
-    rows: int
-
-
-PROCESS_TABLES = ("imported_agreements", "imported_ceasefires")
-
-
-@dataclass(frozen=True, slots=True)
-class Records:
-    """Process records (not observations) for one of ``PROCESS_TABLES``: an Arrow table with
-    ``row_number``, ``record_id`` and the table's other columns. Identity is (source,
-    record_id), checked like observations'."""
-
-    table: str
-    batch: Any  # a pyarrow Table
-
-
-@dataclass(frozen=True, slots=True)
-class QuarantineBatch:
-    """Many quarantined rows at once, for importers that work in Arrow batches: columns
-    ``row_number``, ``record_id``, ``reason``, ``column_name``, ``detail``, ``raw`` (a struct,
-    stored as JSON) and ``sensitive_columns`` (list of raw keys redacted in listings). Such rows
-    carry no counts: their sources have no TOTAL rows."""
-
-    batch: Any  # a pyarrow Table
-
-
-# --- Arrow batches ------------------------------------------------------------------------------
-
-CORE_COLUMNS = (
-    "row_number",
-    "record_id",
-    "part",
-    "category",
-    "unit",
-    "count",
-    "date_first",
-    "date_precision",
-    "territory_level",
-    "territory_code",
-    "resolution",
-)
-OPTIONAL_COLUMNS = (
-    "actor_ids",
-    "actor_raw",
-    "deaths_best",
-    "deaths_low",
-    "deaths_high",
-    "civilian_targeting",
-    "attributes",
-    "sensitive",
-)
-
-
-_CORE_TYPES = ("int64", "string", "string", "string", "string", "float64", "date32") + (
-    "string",
-) * 4
-
-
-class BatchBuilder:
-    """Collects observations as tuples and hands them over as one Arrow table.
-
-    Tuples, not objects, because the Police files alone are 250k rows: one append per row is
-    the cheapest thing Python can do. A full tuple is ``(row, record_id, part, category, unit,
-    count, date, precision, level, code, resolution, *attributes, *sensitive)``; columns named
-    in ``constants`` (the same for every row of the builder, e.g. the category) are left out of
-    the tuple — ``layout`` lists what remains, in order, for fast paths that append to ``rows``
-    directly. A record_id of None means "<file sha256>:<row>", filled in by the framework.
-    Attributes and sensitive values are fixed per builder (one layout), become Arrow structs
-    and are stored as JSON by DuckDB.
-    """
-
-    def __init__(
-        self,
-        attribute_keys: Sequence[str] = (),
-        sensitive_keys: Sequence[str] = (),
-        size: int = DEFAULT_BATCH_ROWS,
-        constants: dict[str, Any] | None = None,
-    ) -> None:
-        self.attribute_keys = tuple(attribute_keys)
-        self.sensitive_keys = tuple(sensitive_keys)
-        self.size = size
-        self.constants = dict(constants or {})
-        core = [c for c in CORE_COLUMNS if c not in self.constants]
-        self.layout = tuple(core) + self.attribute_keys + self.sensitive_keys
-        self._keep = [i for i, c in enumerate(CORE_COLUMNS) if c not in self.constants]
-        self.rows: list[tuple[Any, ...]] = []
-
-    def add(
-        self,
-        row: int,
-        record_id: str | None,
-        part: str,
-        category: str,
-        unit: str,
-        count: float,
-        date: dt.date,
-        precision: str,
-        place: Place,
-        attributes: tuple[Any, ...] = (),
-        sensitive: tuple[Any, ...] = (),
-    ) -> None:
-        """One observation; ``attributes``/``sensitive`` in the order of the builder's keys.
-        Values of constant columns are ignored (the constant wins)."""
-        core: tuple[Any, ...] = (
-            row,
-            record_id,
-            part,
-            category,
-            unit,
-            count,
-            date,
-            precision,
-            *place,
-        )
-        if self.constants:
-            core = tuple(core[i] for i in self._keep)
-        self.rows.append(core + attributes + sensitive)
-
-    @property
-    def full(self) -> bool:
-        return len(self.rows) >= self.size
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def flush(self) -> pa.Table | None:
-        """The collected rows as an Arrow table (None when empty); the builder starts afresh."""
-        import pyarrow as pa
-
-        if not self.rows:
-            return None
-        size = len(self.rows)
-        columns = dict(zip(self.layout, zip(*self.rows, strict=True), strict=True))
-        self.rows.clear()  # in place: fast paths hold a bound ``rows.append``
-        arrays, names = [], []
-        for name, kind in zip(CORE_COLUMNS, _CORE_TYPES, strict=True):
-            values = columns[name] if name in columns else [self.constants[name]] * size
-            if name == "record_id" and not any(values):
-                continue  # every id derived from the row: the framework fills them in
-            arrays.append(pa.array(values, type=getattr(pa, kind)()))
-            names.append(name)
-        for name, keys in (("attributes", self.attribute_keys), ("sensitive", self.sensitive_keys)):
-            if keys:
-                fields = [pa.array(columns[k]) for k in keys]
-                arrays.append(pa.StructArray.from_arrays(fields, keys))
-                names.append(name)
-        return pa.table(arrays, names=names)
-
-
-# --- places ----------------------------------------------------------------------------------
-
-Place = tuple[str, str, str]
-"""(territory_level, territory_code, resolution) as stored."""
-
-
-class ResolutionLike(Protocol):
-    """The parts of peacemonitor.gazetteer.Resolution importers read."""
-
-    @property
-    def level(self) -> Any: ...
-    @property
-    def code(self) -> str | None: ...
-    @property
-    def match(self) -> Any: ...
-    @property
-    def reason(self) -> Any: ...
-    @property
-    def detail(self) -> Any: ...
-
-
-class Resolver(Protocol):
-    """What importers need from the gazetteer (peacemonitor.gazetteer.Gazetteer)."""
-
-    def resolve_name(self, department: str | None, municipality: str | None) -> ResolutionLike: ...
-
-    def resolve_code(self, code: str | int | float) -> ResolutionLike: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Unplaced:
-    """Why a place could not be resolved: becomes a quarantine reason."""
-
-    reason: str
-    detail: str
-
-
-class PlaceCache:
-    """Resolves each distinct code or name pair once per import: files repeat a few thousand
-    places hundreds of thousands of times."""
-
-    def __init__(self, resolver: Resolver, points: bool = False) -> None:
-        self.resolver = resolver
-        self.points = points  # the point index was loaded before the store was opened to write
-        self._codes: dict[str, Place | Unplaced] = {}
-        self._names: dict[tuple[str, str], Place | Unplaced] = {}
-
-    def code(self, code: str) -> Place | Unplaced:
-        found = self._codes.get(code)
-        if found is None:
-            found = self._codes[code] = _place(self.resolver.resolve_code(code), code)
-        return found
-
-    def point(self, lat: float, lon: float) -> Place | Unplaced:
-        """A point inside a municipality's polygon, when the gazetteer can locate points (its
-        boundaries are loaded); otherwise Unplaced, never an error."""
-        locate = getattr(self.resolver, "resolve_point", None)
-        if locate is None or not self.points:
-            return Unplaced("territory-unknown", "no point index (boundaries not loaded)")
-        try:
-            return _place(locate(lat, lon), f"point {lat}, {lon}")
-        except PeacemonitorError as error:
-            return Unplaced("territory-unknown", str(error))
-
-    def name(self, department: str, municipality: str) -> Place | Unplaced:
-        key = (department, municipality)
-        found = self._names.get(key)
-        if found is None:
-            resolution = self.resolver.resolve_name(department, municipality)
-            found = self._names[key] = _place(resolution, f"{department} / {municipality}")
-        return found
-
-
-def _place(resolution: ResolutionLike, asked: str) -> Place | Unplaced:
-    if resolution.reason is not None or not resolution.code:
-        reason = str(getattr(resolution.reason, "value", resolution.reason or Unresolved.UNKNOWN))
-        detail = str(resolution.detail or "")
-        return Unplaced(f"territory-{reason}", f"{asked!r}: {detail}".rstrip(": "))
-    match = getattr(resolution.match, "value", resolution.match)
-    level = getattr(resolution.level, "value", resolution.level)
-    return (str(level), str(resolution.code), str(match))
 
 
 def load_resolver(store: Store) -> Resolver:
     """The gazetteer from the store; a named error when territories are not loaded."""
-    try:
-        from peacemonitor.gazetteer import Gazetteer
-    except ImportError as error:  # pragma: no cover - only before the territories module lands
-        raise TerritoriesUnavailable(
-            "this peacemonitor has no gazetteer: territories are needed to import"
-        ) from error
     return Gazetteer.from_store(store)
-
-
-# --- importer protocol and registry ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ImportContext:
-    """What an importer may use: the file, its checksum, the places, the batch size.
-
-    ``digest`` may be a Future: the checksum of a large file is computed in a thread while the
-    importer parses it, and only waited for where a row-derived identity needs it."""
-
-    path: Path
-    digest: str | Future[str]
-    places: PlaceCache
-    encoding: str | None = None
-    batch_rows: int = DEFAULT_BATCH_ROWS
-    prefetched: Future[list[tuple[str, list[list[Any]]]]] | None = None
-
-    @property
-    def sha256(self) -> str:
-        return self.digest if isinstance(self.digest, str) else self.digest.result()
-
-    def record_id(self, row: int) -> str:
-        """The identity of a row without a source id: never its content, always its place."""
-        return f"{self.sha256}:{row}"
-
-    def sheets(self) -> list[tuple[str, list[list[Any]]]]:
-        """The file's sheets as rows (a CSV is one sheet), read ahead when the framework could."""
-        if self.prefetched is not None:
-            return self.prefetched.result()
-        from peacemonitor.importers.tabular import read_sheets
-
-        return list(read_sheets(self.path, self.encoding))
-
-
-@dataclass(frozen=True)
-class QuarantineRow:
-    """A stored quarantined row handed back to its importer by `quarantine retry`."""
-
-    row: int
-    layout: str | None
-    record_id: str | None
-    raw: dict[str, Any]
-
-
-Item = (
-    Layout | NonData | Quarantined | QuarantineBatch | DeclaredTotal | RowsRead | Records | Any
-)  # Any: a pyarrow Table of observations
-
-
-class Importer(Protocol):
-    """A source's importer. ``read`` yields the items above for one file; ``retry`` yields a
-    batch or a Quarantined for one stored quarantined row, after places or aliases improved.
-
-    Optional attributes the framework honours: ``uses_points`` (load the gazetteer's point
-    index first), ``streams`` (the importer reads the file itself, in batches: the framework
-    must not read it whole ahead of time) and ``prepare(store)`` (read what the importer needs
-    from the store — actor names, the registry — once, before any write transaction opens).
-    """
-
-    source: str
-
-    def read(self, ctx: ImportContext) -> Iterator[Item]: ...
-
-    def retry(self, row: QuarantineRow, ctx: ImportContext) -> Iterator[Item]: ...
 
 
 def importers() -> dict[str, Importer]:
     """The registered importers by SOURCE name (``peacemonitor.importers.IMPORTERS``)."""
-    from peacemonitor.importers import IMPORTERS
-
     return {name: factory() for name, factory in IMPORTERS.items()}
 
 
 def get_importer(source: str) -> Importer:
-    from peacemonitor.importers import IMPORTERS
-
     if source not in IMPORTERS:
         known = ", ".join(sorted(IMPORTERS))
         raise UnknownSource(f"no importer for {source!r}: known sources are {known}")
     return IMPORTERS[source]()
 
 
-# --- the report --------------------------------------------------------------------------------
-
-
-class TotalCheck(BaseModel):
-    row: int
-    column: str
-    part: str | None
-    declared: float
-    stored: float
-    quarantined: float
-
-
-class CoverageSpan(BaseModel):
-    category: str
-    unit: str
-    territory_level: str
-    first: dt.date
-    last: dt.date
-
-
-class ImportReport(BaseModel):
-    """Where every row of one file went. rows_read always equals the sum of the rest."""
-
-    import_id: int
-    source: str
-    kind: str = "file"
-    file: str
-    sha256: str
-    layout: str | None
-    rows_read: int
-    rows_non_data: dict[str, int] = Field(default_factory=dict)
-    rows_stored: int = 0
-    rows_already_present: int = 0
-    rows_quarantined: dict[str, int] = Field(default_factory=dict)
-    observations_stored: int = 0
-    observations_replaced: int = 0
-    totals: list[TotalCheck] = Field(default_factory=list)
-    coverage: list[CoverageSpan] = Field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def accounted(self) -> int:
-        return (
-            sum(self.rows_non_data.values())
-            + self.rows_stored
-            + self.rows_already_present
-            + sum(self.rows_quarantined.values())
-        )
-
-
 # --- running an import ---------------------------------------------------------------------------
 
 
 def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
+    """The file's checksum; a named error when the file cannot be read."""
     try:
-        with path.open("rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
+        return _sha256(path)
     except OSError as error:
         raise BadFile(path, f"cannot read the file: {error.strerror or error}") from None
-    return digest.hexdigest()
 
 
 ProgressFn = Callable[[int], None]
@@ -587,19 +146,15 @@ def import_files(
     this one is stored. With ``revise``, a record an earlier import of the source stored is
     replaced by this file's version (only for sources whose records carry their own ids)."""
     importer = get_importer(source)
-    if revise and not getattr(importer, "revises", False):
+    if revise and not importer.revises:
         raise CannotRevise(
             f"{source}: its rows carry no ids of their own, so a new version of a file cannot "
             "say which stored rows it revises"
         )
-    places = PlaceCache(
-        resolver, points=getattr(importer, "uses_points", False) and _points(resolver)
-    )
-    prepare = getattr(importer, "prepare", None)
-    if prepare is not None:
-        prepare(store)
+    places = PlaceCache(resolver, points=importer.uses_points and points_loaded(resolver))
+    importer.prepare(store)
     files = [Path(p) for p in paths]
-    whole = not getattr(importer, "streams", False)
+    whole = not importer.streams
     outcomes: list[ImportReport | ImportFailed] = []
     with ThreadPoolExecutor(max_workers=1) as pool, store.session() as session:
         ahead = _read_ahead(pool, files, encoding, whole)
@@ -613,7 +168,7 @@ def import_files(
     return outcomes
 
 
-def _points(resolver: Resolver) -> bool:
+def points_loaded(resolver: Resolver) -> bool:
     """Load the gazetteer's point index now, while no write connection is open (it reads the
     store); False when boundaries are not loaded, so points are simply not used."""
     load = getattr(resolver, "point_index", None)
@@ -634,8 +189,6 @@ def _read_ahead(
 ) -> Callable[[int], tuple[Future[str], _Sheets | None]]:
     """Futures of (checksum, sheets) per file index, each submitted one file ahead. A
     streaming importer reads its file itself: only the checksum is computed ahead."""
-    from peacemonitor.importers.tabular import read_sheets
-
     futures: dict[int, tuple[Future[str], _Sheets | None]] = {}
 
     def submit(index: int) -> None:
@@ -662,7 +215,7 @@ def _one_file(
     """One file in one write transaction: committed when its accounting holds, rolled back on
     any error (Ctrl-C included, which then ends the command)."""
     items = importer.read(ctx)
-    streams = getattr(importer, "streams", False)
+    streams = importer.streams
     if streams:
         items = _in_thread(items)
     try:
@@ -672,7 +225,7 @@ def _one_file(
             # Arrow batches on one thread is then cheaper (bench: 0.86 s vs 1.46 s CPU for 750k
             # rows on two cores, where two threads contend with the parser).
             db.execute(f"SET threads = {1 if streams else _cores()}")
-            run = _Run(db, importer.source, ctx, kind="file", progress=progress, revise=revise)
+            run = Run(db, importer.source, ctx, kind="file", progress=progress, revise=revise)
             return run.execute(items)
     except ImportFailed as error:
         return error
@@ -795,7 +348,7 @@ class _RowTally:
 
 
 @dataclass
-class _Run:
+class Run:
     """One import (or retry) inside one write transaction: the accounting lives here."""
 
     db: duckdb.DuckDBPyConnection
@@ -1275,27 +828,7 @@ def _strictly_increasing(numbers: Any) -> bool:
     return len(numbers) < 2 or bool(np.all(numbers[1:] > numbers[:-1]))
 
 
-def merge_spans(spans: Iterable[CoverageSpan]) -> list[CoverageSpan]:
-    """One span per (category, unit, level): from the earliest first to the latest last."""
-    merged: dict[tuple[str, str, str], CoverageSpan] = {}
-    for span in spans:
-        key = (span.category, span.unit, span.territory_level)
-        old = merged.get(key)
-        merged[key] = (
-            span
-            if old is None
-            else old.model_copy(
-                update={"first": min(old.first, span.first), "last": max(old.last, span.last)}
-            )
-        )
-    return [merged[key] for key in sorted(merged)]
-
-
-_TARGET = (
-    "record_id, part, row_number, category, unit, count, date_first, date_precision, "
-    "territory_level, territory_code, resolution, actor_ids, actor_raw, deaths_best, "
-    "deaths_low, deaths_high, civilian_targeting, attributes, sensitive"
-)
+_TARGET = ", ".join(observations.STORED)
 
 
 def _column_sql(name: str, names: Sequence[str]) -> str:
@@ -1303,12 +836,7 @@ def _column_sql(name: str, names: Sequence[str]) -> str:
         derived = "$sha || ':' || row_number"
         return f"coalesce(record_id, {derived})" if name in names else derived
     if name not in names:
-        casts = {
-            "actor_ids": "VARCHAR[]",
-            "actor_raw": "VARCHAR[]",
-            "civilian_targeting": "BOOLEAN",
-        }
-        return f"NULL::{casts.get(name, 'DOUBLE' if name.startswith('deaths') else 'JSON')}"
+        return f"NULL::{observations.BY_NAME[name].sql}"
     if name in ("attributes", "sensitive"):
         return f"to_json({name})"
     return name
@@ -1328,7 +856,7 @@ def _select_sql(names: Sequence[str], sha256: str) -> str:
     text = "attributes_json" in names
     names = _target_names(names)
     columns = []
-    for n in _TARGET.split(", "):
+    for n in observations.STORED:
         sql = "attributes_json::JSON" if text and n == "attributes" else _column_sql(n, names)
         columns.append(f"{sql.replace('$sha', repr(sha256))} AS {n}")
     return ", ".join(columns)
@@ -1401,6 +929,8 @@ INSERT INTO quarantine
 SELECT $id, $source, $layout, $file, $sha, row_number, record_id, reason, column_name, detail,
        {raw}, sensitive_columns, NULL, NULL
 """
+_HELD_INSERT_NEW_SQL = _HELD_INSERT_FRESH_SQL + "FROM held_staging h WHERE NOT present\n"
+"""Held rows of a file never seen: none can be held already."""
 _HELD_INSERT_SQL = (
     _HELD_INSERT_FRESH_SQL
     + """FROM held_staging h
@@ -1409,137 +939,12 @@ WHERE NOT present AND NOT EXISTS (
     AND q.row_number = h.row_number AND q.resolved_at IS NULL)
 """
 )
-_HELD_INSERT_NEW_SQL = _HELD_INSERT_SQL.split("AND NOT EXISTS")[0]
 _HELD_RETRY_SQL = """
 UPDATE quarantine q SET reason = h.reason, column_name = h.column_name, detail = h.detail
 FROM held_staging h
 WHERE NOT h.present AND q.source = $source AND q.file_sha256 = $sha
   AND q.row_number = h.row_number AND q.resolved_at IS NULL
 """
-
-
-# --- retrying quarantined rows ---------------------------------------------------------------
-
-
-def retry_quarantine(
-    store: Store, resolver: Resolver, source: str | None = None
-) -> list[ImportReport]:
-    """Give every unresolved quarantined row back to its importer; rows that now resolve are
-    stored and marked resolved. Each file's retry is recorded as an import of kind 'retry'
-    with its own accounting (rows_read = rows retried)."""
-    groups = _quarantine_groups(store, source)
-    reports = []
-    for (group_source, sha, name), rows in groups.items():
-        importer = get_importer(group_source)
-        points = getattr(importer, "uses_points", False) and _points(resolver)
-        prepare = getattr(importer, "prepare", None)
-        if prepare is not None:
-            prepare(store)
-        ctx = ImportContext(Path(name), sha, PlaceCache(resolver, points))
-        with store.write() as db:
-            run = _Run(db, group_source, ctx, kind="retry", expected=[r.row for r in rows])
-            run.layout = rows[0].layout
-            reports.append(run.execute(_retry_items(importer, rows, ctx)))
-    return reports
-
-
-def _quarantine_groups(
-    store: Store, source: str | None
-) -> dict[tuple[str, str, str], list[QuarantineRow]]:
-    query = (
-        "SELECT source, file_sha256, any_value(file_name) OVER (PARTITION BY file_sha256), "
-        "row_number, layout, record_id, raw FROM quarantine WHERE resolved_at IS NULL "
-        + ("AND source = ? " if source else "")
-        + "ORDER BY source, file_sha256, row_number"
-    )
-    groups: dict[tuple[str, str, str], list[QuarantineRow]] = {}
-    with store.read() as db:
-        for src, sha, name, row, layout, record_id, raw in db.execute(
-            query, [source] if source else []
-        ).fetchall():
-            groups.setdefault((src, sha, name), []).append(
-                QuarantineRow(row, layout, record_id, json.loads(raw))
-            )
-    return groups
-
-
-def _retry_items(
-    importer: Importer, rows: list[QuarantineRow], ctx: ImportContext
-) -> Iterator[Item]:
-    for row in rows:
-        yield from importer.retry(row, ctx)
-    yield RowsRead(len(rows))
-
-
-def jsonable(value: Any) -> Any:
-    """Raw cell values as JSON: dates as ISO text, NaN as null."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, dt.date | dt.datetime | dt.time):
-        return value.isoformat()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-# --- listing the quarantine ----------------------------------------------------------------
-
-
-class QuarantineEntry(BaseModel):
-    import_id: int
-    source: str
-    file: str
-    row: int
-    reason: str
-    column: str | None
-    detail: str | None
-    raw: dict[str, Any]
-    resolved: bool
-
-
-def list_quarantine(
-    store: Store,
-    source: str | None = None,
-    include_resolved: bool = False,
-    show_sensitive: bool = False,
-) -> list[QuarantineEntry]:
-    """Quarantined rows with raw values; sensitive values redacted unless allowed."""
-    query = (
-        "SELECT import_id, source, file_name, row_number, reason, column_name, detail, raw, "
-        "sensitive_columns, resolved_at IS NOT NULL FROM quarantine WHERE true "
-        + ("AND source = ? " if source else "")
-        + ("" if include_resolved else "AND resolved_at IS NULL ")
-        + "ORDER BY source, file_name, row_number"
-    )
-    with store.read() as db:
-        found = db.execute(query, [source] if source else []).fetchall()
-    return [
-        QuarantineEntry(
-            import_id=i,
-            source=s,
-            file=f,
-            row=r,
-            reason=reason,
-            column=c,
-            detail=d,
-            raw=redact(json.loads(raw), sensitive or [], show_sensitive),
-            resolved=res,
-        )
-        for i, s, f, r, reason, c, d, raw, sensitive, res in found
-    ]
-
-
-def redact(raw: dict[str, Any], columns: Sequence[str], show: bool) -> dict[str, Any]:
-    """Replace sensitive cells (victims' names) unless the operator allows them."""
-    if show or not columns:
-        return raw
-    cells = raw.get("cells")
-    if isinstance(cells, dict):
-        hidden = {k: (REDACTED if k in columns else v) for k, v in cells.items()}
-        return {**raw, "cells": hidden}
-    return {k: (REDACTED if k in columns else v) for k, v in raw.items()}
 
 
 def import_history(store: Store) -> list[ImportReport]:
@@ -1565,23 +970,3 @@ def import_history(store: Store) -> list[ImportReport]:
             )
         reports.append(ImportReport(**record))
     return reports
-
-
-__all__ = [
-    "BatchBuilder",
-    "BadFile",
-    "Category",
-    "DeclaredTotal",
-    "ImportReport",
-    "Layout",
-    "NonData",
-    "Quarantined",
-    "RowKind",
-    "QuarantineBatch",
-    "Records",
-    "RowsRead",
-    "Unit",
-    "UnknownLayout",
-    "import_file",
-    "retry_quarantine",
-]

@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from peacemonitor.importers.events import ActorNames
+from peacemonitor.actor_names import ActorNames
+from peacemonitor.importers.framework.batches import quarantine_batch
+from peacemonitor.importers.framework.items import QuarantineBatch
 from peacemonitor.model import PartialDate, PartyRole
 from peacemonitor.names import normalize_name
 
@@ -220,7 +222,7 @@ def records_table(records: list[dict[str, Any]], columns: Sequence[str]) -> Any:
 
     import pyarrow as pa
 
-    from peacemonitor.imports import jsonable
+    from peacemonitor.importers.framework.items import jsonable
 
     data: dict[str, Any] = {}
     for name in columns:
@@ -238,26 +240,6 @@ def records_table(records: list[dict[str, Any]], columns: Sequence[str]) -> Any:
     return pa.table(data)
 
 
-def held_batch(held: list[Held]) -> Any:
+def held_batch(held: list[Held]) -> QuarantineBatch:
     """Rows that are not stored as one quarantine batch (raw as JSON text)."""
-    import json
-
-    import pyarrow as pa
-
-    from peacemonitor.imports import QuarantineBatch, jsonable
-
-    return QuarantineBatch(
-        pa.table(
-            {
-                "row_number": pa.array([h[0] for h in held], pa.int64()),
-                "record_id": pa.nulls(len(held), pa.string()),
-                "reason": pa.array([h[1] for h in held], pa.string()),
-                "column_name": pa.array([h[2] for h in held], pa.string()),
-                "detail": pa.array([h[3] for h in held], pa.string()),
-                "raw": pa.array(
-                    [json.dumps(jsonable(h[4]), ensure_ascii=False) for h in held], pa.string()
-                ),
-                "sensitive_columns": pa.array([[] for _ in held], pa.list_(pa.string())),
-            }
-        )
-    )
+    return quarantine_batch(held)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from peacemonitor.cli.process import AsOfOpt, FormatOpt, _day, _registry
+from peacemonitor.cli.process_commands import AsOfOpt, FormatOpt, _day, _registry
 from peacemonitor.cli.render import Format, OutputOpt, emit, table_text
 
 PROVISION_COLUMNS = [
@@ -24,7 +24,7 @@ PROVISION_COLUMNS = [
 
 
 def _store(ctx: typer.Context) -> Any:
-    from peacemonitor.cli import settings
+    from peacemonitor.cli.context import settings
 
     return settings(ctx).store()
 

@@ -1,0 +1,91 @@
+"""What an importer is given for one file, and what an importer is (the ``Importer`` protocol)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from peacemonitor.importers.framework.items import DEFAULT_BATCH_ROWS, Item
+from peacemonitor.importers.framework.places import PlaceCache
+from peacemonitor.importers.tabular import read_sheets
+
+if TYPE_CHECKING:
+    from peacemonitor.store import Store
+
+
+@dataclass(frozen=True)
+class ImportContext:
+    """What an importer may use: the file, its checksum, the places, the batch size.
+
+    ``digest`` may be a Future: the checksum of a large file is computed in a thread while the
+    importer parses it, and only waited for where a row-derived identity needs it."""
+
+    path: Path
+    digest: str | Future[str]
+    places: PlaceCache
+    encoding: str | None = None
+    batch_rows: int = DEFAULT_BATCH_ROWS
+    prefetched: Future[list[tuple[str, list[list[Any]]]]] | None = None
+
+    @property
+    def sha256(self) -> str:
+        return self.digest if isinstance(self.digest, str) else self.digest.result()
+
+    def record_id(self, row: int) -> str:
+        """The identity of a row without a source id: never its content, always its place."""
+        return f"{self.sha256}:{row}"
+
+    def sheets(self) -> list[tuple[str, list[list[Any]]]]:
+        """The file's sheets as rows (a CSV is one sheet), read ahead when the framework could."""
+        if self.prefetched is not None:
+            return self.prefetched.result()
+        return list(read_sheets(self.path, self.encoding))
+
+
+@dataclass(frozen=True)
+class QuarantineRow:
+    """A stored quarantined row handed back to its importer by `quarantine retry`."""
+
+    row: int
+    layout: str | None
+    record_id: str | None
+    raw: dict[str, Any]
+
+
+class Importer(Protocol):
+    """A source's importer. ``read`` yields the items above for one file; ``retry`` yields a
+    batch or a Quarantined for one stored quarantined row, after places or aliases improved.
+
+    Its capabilities, which the runner honours: ``uses_points`` (load the gazetteer's point
+    index first), ``streams`` (the importer reads the file itself, in batches: the runner must
+    not read it whole ahead of time), ``revises`` (its records carry the source's own ids, so a
+    new version of a file may replace them: ``import --revise``) and ``prepare(store)`` (read
+    what the importer needs from the store — actor names, the registry — once, before any write
+    transaction opens). ``BaseImporter`` gives the defaults: none of them.
+    """
+
+    source: str
+    uses_points: bool
+    streams: bool
+    revises: bool
+
+    def prepare(self, store: Store) -> None: ...
+
+    def read(self, ctx: ImportContext) -> Iterator[Item]: ...
+
+    def retry(self, row: QuarantineRow, ctx: ImportContext) -> Iterator[Item]: ...
+
+
+class BaseImporter:
+    """The default capabilities of an importer: places by name or code only, the file read
+    whole ahead of time, no revisions, nothing to read from the store first."""
+
+    uses_points: bool = False
+    streams: bool = False
+    revises: bool = False
+
+    def prepare(self, store: Store) -> None:
+        """Nothing to read from the store before the import."""

@@ -1,0 +1,71 @@
+"""Where every row of one file went: the report of an import, as stored and shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from pydantic import BaseModel, Field
+
+
+class TotalCheck(BaseModel):
+    row: int
+    column: str
+    part: str | None
+    declared: float
+    stored: float
+    quarantined: float
+
+
+class CoverageSpan(BaseModel):
+    category: str
+    unit: str
+    territory_level: str
+    first: dt.date
+    last: dt.date
+
+
+class ImportReport(BaseModel):
+    """Where every row of one file went. rows_read always equals the sum of the rest."""
+
+    import_id: int
+    source: str
+    kind: str = "file"
+    file: str
+    sha256: str
+    layout: str | None
+    rows_read: int
+    rows_non_data: dict[str, int] = Field(default_factory=dict)
+    rows_stored: int = 0
+    rows_already_present: int = 0
+    rows_quarantined: dict[str, int] = Field(default_factory=dict)
+    observations_stored: int = 0
+    observations_replaced: int = 0
+    totals: list[TotalCheck] = Field(default_factory=list)
+    coverage: list[CoverageSpan] = Field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def accounted(self) -> int:
+        return (
+            sum(self.rows_non_data.values())
+            + self.rows_stored
+            + self.rows_already_present
+            + sum(self.rows_quarantined.values())
+        )
+
+
+def merge_spans(spans: Iterable[CoverageSpan]) -> list[CoverageSpan]:
+    """One span per (category, unit, level): from the earliest first to the latest last."""
+    merged: dict[tuple[str, str, str], CoverageSpan] = {}
+    for span in spans:
+        key = (span.category, span.unit, span.territory_level)
+        old = merged.get(key)
+        merged[key] = (
+            span
+            if old is None
+            else old.model_copy(
+                update={"first": min(old.first, span.first), "last": max(old.last, span.last)}
+            )
+        )
+    return [merged[key] for key in sorted(merged)]
