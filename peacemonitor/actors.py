@@ -6,7 +6,6 @@ import datetime as dt
 
 from pydantic import BaseModel
 
-from peacemonitor.errors import NotFound
 from peacemonitor.model import (
     LINEAGE_RELATIONS,
     Actor,
@@ -74,10 +73,16 @@ class ActorDetail(BaseModel):
 
 
 def get_actor(registry: Registry, actor_id: str) -> Actor:
-    try:
-        return registry.actors[actor_id]
-    except KeyError:
-        raise NotFound(f"no actor {actor_id!r}; `peacemonitor actors` lists them") from None
+    """An actor by id, name or alias (``lookup.find``)."""
+    from peacemonitor.lookup import find
+
+    return find(
+        registry.actors,
+        actor_id,
+        lambda a: [a.name, *(alias.name for alias in a.aliases)],
+        "actor",
+        "peacemonitor actors",
+    )
 
 
 def legal_status_on(actor: Actor, day: dt.date) -> LegalStatusSpan | None:

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from peacemonitor.coverage import covered, merge, spans
+from peacemonitor.coverage import HOME, Interval, covered, merge, spans
 from peacemonitor.model import Category, NegotiationTable, PartyRole, territory_level
 from peacemonitor.registry import Registry
 from peacemonitor.store import Store
@@ -164,13 +164,22 @@ def month_range(first: dt.date, last: dt.date) -> list[dt.date]:
     return months
 
 
+def home_spans(store: Store) -> dict[tuple[str, str, str], list[tuple[Interval, str]]]:
+    """Coverage spans of Colombian data: (source, category, unit) → [((first, last), level)]."""
+    return {
+        (source, category, unit): items
+        for (source, category, unit, country), items in spans(store).items()
+        if country == HOME
+    }
+
+
 def sources_for(store: Store, categories: Iterable[Category]) -> list[tuple[str, str]]:
     """(source, unit) pairs that observe any of the categories at municipality level."""
     wanted = {c.value for c in categories}
     return sorted(
         {
             (source, unit)
-            for (source, category, unit), items in spans(store).items()
+            for (source, category, unit), items in home_spans(store).items()
             if category in wanted and any(level == "municipality" for _, level in items)
         }
     )
@@ -182,7 +191,7 @@ def coverage_of(
     wanted = {c.value for c in categories}
     return merge(
         interval
-        for (s, category, u), items in spans(store).items()
+        for (s, category, u), items in home_spans(store).items()
         if s == source and u == unit and category in wanted
         for interval, _ in items
     )

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
-from peacemonitor.errors import NotFound
 from peacemonitor.model import (
     Ceasefire,
     CeasefireEvent,
@@ -127,9 +126,13 @@ def list_ceasefires(
 
 
 def get_ceasefire(registry: Registry, ceasefire_id: str) -> Ceasefire:
-    try:
-        return registry.ceasefires[ceasefire_id]
-    except KeyError:
-        raise NotFound(
-            f"no ceasefire {ceasefire_id!r}; `peacemonitor ceasefires` lists them"
-        ) from None
+    """A ceasefire by id or name (``lookup.find``)."""
+    from peacemonitor.lookup import find
+
+    return find(
+        registry.ceasefires,
+        ceasefire_id,
+        lambda c: [c.name],
+        "ceasefire",
+        "peacemonitor ceasefires",
+    )

@@ -4,7 +4,9 @@ Coverage is what imported files span — from the month of each file's first obs
 month of its last, per category and unit — not where events happened: a month inside a span with
 no event is a real 0, a month outside every span is "no data". Spans are whole months because
 sources publish by month at the finest: a list whose first event falls on the 2nd does not leave
-the 1st uncovered. Indicators use these spans to tell the two apart, so
+the 1st uncovered. Coverage is also per country: a file of Ukraine's events, or ACLED's HDX
+aggregates that hold Colombia for one month and other countries for decades, say nothing about
+Colombia's other months. Indicators use these spans to tell the two apart, so
 an uncovered period is never shown as 0.
 """
 
@@ -21,12 +23,16 @@ from peacemonitor.store import Store
 
 Interval = tuple[dt.date, dt.date]
 LEVEL_ORDER = {"country": 0, "department": 1, "municipality": 2}
+HOME = "CO"  # DIVIPOLA codes are Colombia's: spans recorded before coverage had a country
+SpanKey = tuple[str, str, str, str]  # source, category, unit, country
 
 
 class Coverage(BaseModel):
     """One source × category × unit: the days it covers and the finest level it reaches."""
 
     source: str
+    country: str
+    country_name: str
     category: str
     unit: str
     territory_level: str
@@ -37,14 +43,14 @@ class Coverage(BaseModel):
     files: int
 
 
-def spans(store: Store) -> dict[tuple[str, str, str], list[tuple[Interval, str]]]:
-    """Every imported file's spans: (source, category, unit) → [((first, last), level)]."""
-    found: dict[tuple[str, str, str], list[tuple[Interval, str]]] = defaultdict(list)
+def spans(store: Store) -> dict[SpanKey, list[tuple[Interval, str]]]:
+    """Every imported file's spans: (source, category, unit, country) → [((first, last), level)]."""
+    found: dict[SpanKey, list[tuple[Interval, str]]] = defaultdict(list)
     with store.read() as db:
         rows = db.execute("SELECT source, coverage FROM imports ORDER BY import_id").fetchall()
     for source, text in rows:
         for span in json.loads(text or "[]"):
-            key = (source, span["category"], span["unit"])
+            key = (source, span["category"], span["unit"], span.get("country", HOME))
             first, last = dt.date.fromisoformat(span["first"]), dt.date.fromisoformat(span["last"])
             found[key].append((whole_months(first, last), span["territory_level"]))
     return dict(found)
@@ -84,15 +90,18 @@ def _gaps(intervals: list[Interval]) -> list[str]:
 
 
 def coverage(store: Store) -> list[Coverage]:
-    """What the store covers, one row per source, category and unit."""
+    """What the store covers, one row per source, country, category and unit."""
     rows = []
-    for (source, category, unit), found in sorted(spans(store).items()):
+    names = _country_names(store)
+    for (source, category, unit, country), found in sorted(spans(store).items()):
         intervals = merge(interval for interval, _ in found)
         level = max((lvl for _, lvl in found), key=lambda lvl: LEVEL_ORDER.get(lvl, -1))
         months = sum(_months_between(a, b) for a, b in intervals)
         rows.append(
             Coverage(
                 source=source,
+                country=country,
+                country_name=names.get(country, country),
                 category=category,
                 unit=unit,
                 territory_level=level,
@@ -104,6 +113,13 @@ def coverage(store: Store) -> list[Coverage]:
             )
         )
     return rows
+
+
+def _country_names(store: Store) -> dict[str, str]:
+    """Country codes the store can name (Colombia from DIVIPOLA); others stay codes."""
+    with store.read() as db:
+        found = db.execute("SELECT code, name FROM territories WHERE level = 'country'").fetchall()
+    return {HOME: "Colombia", **dict(found)}
 
 
 def covered(intervals: list[Interval], first: dt.date, last: dt.date) -> str | None:

@@ -159,8 +159,10 @@ def _territories(db: duckdb.DuckDBPyConnection, level: Level) -> dict[str, str]:
 def _coverage(store: Store, query: Query) -> dict[tuple[str, str], tuple[list[Any], str]]:
     """(source, unit) → (merged covered intervals, finest level) for the category."""
     found = {}
-    for (source, category, unit), items in spans(store).items():
-        if category != query.category.value or (query.source and source != query.source):
+    for (source, category, unit, country), items in spans(store).items():
+        if country != COUNTRY or category != query.category.value:
+            continue
+        if query.source and source != query.source:
             continue
         level = max((lvl for _, lvl in items), key=lambda lvl: LEVEL_ORDER.get(lvl, -1))
         found[(source, unit)] = (merge(interval for interval, _ in items), level)
@@ -348,3 +350,81 @@ def _missing(value: Any) -> bool:
     import pandas as pd
 
     return value is None or (not isinstance(value, str | list) and bool(pd.isna(value)))
+
+
+# --- choosing and comparing rows ----------------------------------------------------------------
+
+
+class SortKey(StrEnum):
+    """What `--sort` and `--top` order territories by, highest first."""
+
+    COUNT = "count"
+    RATE = "rate"
+    CHANGE = "change"
+
+
+_SORT_COLUMN = {SortKey.COUNT: "count", SortKey.RATE: "rate_per_100k", SortKey.CHANGE: "change"}
+
+
+def only_territories(frame: pd.DataFrame, codes: Iterable[str]) -> pd.DataFrame:
+    """The rows of these territory codes (already resolved to the query's level)."""
+    wanted = set(codes)
+    return frame[frame["territory_code"].isin(wanted)].reset_index(drop=True)
+
+
+def with_change(frame: pd.DataFrame, against: str | None = None) -> pd.DataFrame:
+    """Add ``change`` (count minus the reference's) and ``change_pct``: the reference is each
+    row's previous period of the same territory, source and unit — or, with ``against``, that
+    named period. A reference with no data (no row) gives no change, never a change from 0."""
+    keys = ["territory_code", "source", "unit"]
+    ordered = frame.sort_values([*keys, "period"])
+    if against is None:
+        before = ordered.groupby(keys, sort=False)["count"].shift(1).where(_consecutive(ordered))
+    else:
+        base = ordered.loc[ordered["period"] == against, [*keys, "count"]]
+        base = base.rename(columns={"count": "_base"})
+        before = ordered[keys].merge(base, how="left", on=keys)["_base"].set_axis(ordered.index)
+        before = before.where(ordered["period"] != against)
+    out = frame.copy()
+    out["change"] = (ordered["count"] - before).reindex(frame.index)
+    pct = (ordered["count"] - before) * 100 / before.where(before > 0)
+    out["change_pct"] = pct.round(1).reindex(frame.index)
+    return out
+
+
+def _consecutive(ordered: pd.DataFrame) -> pd.Series:
+    """Whether each row's previous row (same territory, source, unit) is the period just before:
+    a gap means the period in between had no data, and there is nothing to compare with."""
+    import pandas as pd
+
+    labels = ordered["period"]
+    previous = ordered.groupby(["territory_code", "source", "unit"], sort=False)["period"].shift(1)
+    expected = [_previous_label(label) for label in labels]
+    return pd.Series([p == e for p, e in zip(previous, expected, strict=True)], index=ordered.index)
+
+
+def _previous_label(label: str) -> str:
+    if "-" not in label:
+        return str(int(label) - 1)
+    year, month = (int(part) for part in label.split("-"))
+    return f"{year - 1}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"
+
+
+def top(frame: pd.DataFrame, key: SortKey, n: int | None = None) -> pd.DataFrame:
+    """Rows ordered by ``key``, highest first (missing values last); the first ``n`` if given."""
+    column = _SORT_COLUMN[key]
+    if column not in frame:
+        frame = with_change(frame)
+    values = frame[column].astype("Float64")
+    ordered = frame.assign(_key=values).sort_values(
+        ["_key", "territory_code", "period"], ascending=[False, True, True], na_position="last"
+    )
+    ordered = ordered.drop(columns="_key").reset_index(drop=True)
+    return ordered.head(n) if n is not None else ordered
+
+
+def territory_names(store: Store) -> dict[str, str]:
+    """Every territory code the store can name (DIVIPOLA loaded), else an empty mapping: what
+    the CLI and pages print beside codes."""
+    with store.read() as db:
+        return dict(db.execute("SELECT code, name FROM territories").fetchall())

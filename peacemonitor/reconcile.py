@@ -16,7 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from peacemonitor.coverage import LEVEL_ORDER, covered, merge, spans
+from peacemonitor.areas import home_spans
+from peacemonitor.coverage import LEVEL_ORDER, covered, merge
 from peacemonitor.indicators import VintageInfo, choose_vintages
 from peacemonitor.model import Category, Precision, Statistic, TerritoryLevel, territory_level
 from peacemonitor.registry import Registry, date_key
@@ -382,7 +383,7 @@ def reconcile(
     computable_only: bool = False,
 ) -> ReconcileReport:
     """Every published statistic (or those of one indicator) beside what the monitor computes."""
-    coverage = spans(store)
+    coverage = home_spans(store)
     chosen = sorted(
         (s for s in registry.statistics.values() if indicator in (None, s.indicator)),
         key=lambda s: (s.indicator, date_key(s.period_start), s.id),
@@ -401,7 +402,7 @@ def first_year_both_ways(
 ) -> GovernmentYear | None:
     """The official massacre list's first government year, and calendar 2022 and 2023, beside
     the registry's published figure for that year; None when the list is not imported."""
-    coverage = spans(store)
+    coverage = home_spans(store)
     units = {u: merge(i for i, _ in items) for (s, c, u), items in coverage.items() if s == source}
     if not units:
         return None

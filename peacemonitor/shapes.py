@@ -17,7 +17,6 @@ from peacemonitor.ceasefires import CeasefireState
 from peacemonitor.coverage import Coverage
 from peacemonitor.implementation import ImplementationReport
 from peacemonitor.importers.framework.report import ImportReport
-from peacemonitor.model import Statistic
 from peacemonitor.network import Network
 from peacemonitor.priorities import Priorities
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
@@ -25,6 +24,7 @@ from peacemonitor.quarantine import QuarantineEntry
 from peacemonitor.reconcile import ReconcileReport
 from peacemonitor.scorecard import Scorecard
 from peacemonitor.spillover import Spillover
+from peacemonitor.statistics import StatisticView
 from peacemonitor.tables import TableDetail, TableSummary
 from peacemonitor.vacuum import Vacuum
 
@@ -43,7 +43,7 @@ SHAPES: dict[str, tuple[str, object]] = {
         "`peacemonitor ceasefires [--as-of]`: ceasefire states that day",
         list[CeasefireState],
     ),
-    "stats": ("`peacemonitor stats`: published statistics", list[Statistic]),
+    "stats": ("`peacemonitor stats`: published statistics, as shown", list[StatisticView]),
     "import": (
         "`peacemonitor import SOURCE FILE...`: where every row of each file went",
         list[ImportReport],

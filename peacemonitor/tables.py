@@ -8,7 +8,6 @@ import datetime as dt
 from pydantic import BaseModel
 
 from peacemonitor.ceasefires import CeasefireState, state_on
-from peacemonitor.errors import NotFound
 from peacemonitor.model import (
     Agreement,
     Gesture,
@@ -65,10 +64,10 @@ class TableDetail(BaseModel):
 
 
 def get_table(registry: Registry, table_id: str) -> NegotiationTable:
-    try:
-        return registry.tables[table_id]
-    except KeyError:
-        raise NotFound(f"no table {table_id!r}; `peacemonitor tables` lists them") from None
+    """A table by id or name (``lookup.find``)."""
+    from peacemonitor.lookup import find
+
+    return find(registry.tables, table_id, lambda t: [t.name], "table", "peacemonitor tables")
 
 
 def _active(party: TableParty, day: dt.date) -> bool:

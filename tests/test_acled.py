@@ -327,3 +327,34 @@ def test_a_huge_field_is_a_named_error_at_its_line_under_load(
     assert message.startswith(f"acled_huge_field.csv, row {rows_before + 2}: broken CSV: ")
     assert len(message) < 600
     assert rows(store, "SELECT count(*) FROM observations") == [(0,)]
+
+
+@pytest.mark.shared_data
+def test_other_countries_never_make_colombias_months_zero(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """Ukraine's events (2022) and the HDX files (Colombia for January 2025 only, other
+    countries for decades) cover Colombia in January 2025 and nowhere else: no 0 for Colombia
+    in any other year, at any level; coverage names the countries."""
+    from peacemonitor.coverage import coverage
+    from peacemonitor.indicators import Level, NoObservations, Period, Query, indicator
+    from peacemonitor.model import Category
+
+    store = world_store(tmp_path / "countries.duckdb", shared_data / "divipola")
+    gazetteer = Gazetteer.from_store(store)
+    folder = shared_data / "acled_samples"
+    for path in [folder / "UkraineACLED_2022-01-01_2022-04-15.csv", *sorted(folder.glob("hdx_*"))]:
+        import_file(store, "acled", path, gazetteer)
+    for level in Level:
+        query = Query(Category.VIOLENCE_AGAINST_CIVILIANS, level, Period.YEAR)
+        assert set(indicator(store, query)["period"]) == {"2025"}
+    for_ukraine = Query(Category.STATE_GROUP_CLASH, Level.NATIONAL, Period.YEAR, source="acled")
+    with pytest.raises(NoObservations):
+        indicator(store, for_ukraine)
+    colombian = [
+        (c.source, c.category, c.first, c.last) for c in coverage(store) if c.country == "CO"
+    ]
+    assert {(s, f.isoformat(), t.isoformat()) for s, _, f, t in colombian} == {
+        ("acled-hdx", "2025-01-01", "2025-01-31")
+    }
+    assert {c.country for c in coverage(store) if c.source == "acled"} == {"UKR"}

@@ -103,8 +103,10 @@ def test_json_is_the_library_shape(run):
 def test_stats_prints_whole_numbers_without_decimals(run):
     code, out = run("stats", "--format", "csv")
     assert out == (
-        "id,indicator,qualifier,value,direction,unit,period_start,period_end,territory\n"
-        "stat-1,leaders-killed,more-than,350,,people,2022-08,2024-08,CO\n"
+        "id,statement,qualifier,value,direction,unit,period,territory,territory_name,source,"
+        "unverified\n"
+        "stat-1,More than 350 leaders were killed.,more-than,350,,people,2022-08..2024-08,CO,"
+        'Colombia,"Test Publisher (2024-09), from Some NGO",no\n'
     )
 
 

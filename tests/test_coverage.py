@@ -55,7 +55,7 @@ def test_cli_coverage(cli: Callable[..., tuple[int, str]], tmp_path: Path) -> No
     code, out = cli("coverage", "-f", "csv")
     assert code == 0
     assert out == (
-        "source,category,unit,territory_level,first,last,months,gaps\n"
-        "massacres,massacre,incidents,municipality,2018-01-01,2019-12-31,24,\n"
-        "massacres,massacre,victims,municipality,2018-01-01,2019-12-31,24,\n"
+        "source,country_name,category,unit,territory_level,first,last,months,gaps\n"
+        "massacres,COLOMBIA,massacre,incidents,municipality,2018-01-01,2019-12-31,24,\n"
+        "massacres,COLOMBIA,massacre,victims,municipality,2018-01-01,2019-12-31,24,\n"
     )

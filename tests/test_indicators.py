@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from peacemonitor.gazetteer import Gazetteer, load_divipola, load_path
 from peacemonitor.indicators import (
@@ -16,11 +18,15 @@ from peacemonitor.indicators import (
     NoObservations,
     Period,
     Query,
+    SortKey,
     VintageInfo,
     choose_vintages,
     indicator,
+    only_territories,
     periods_between,
     records,
+    top,
+    with_change,
 )
 from peacemonitor.model import Category, PartialDate
 from peacemonitor.population import load_population
@@ -255,3 +261,52 @@ def test_the_series_change_note_does_not_depend_on_the_window(real: Store) -> No
     assert notes["2018"]["2018"].startswith("population series change: dane-2003-2017")
     assert notes["2018"]["2019"] is None
     assert not [n for n in notes["2003"].values() if n and "nan" in n]
+
+
+def _frame(rows: list[tuple[str, str, float, float | None]]) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            {"territory_code": c, "period": p, "source": "s", "unit": "u", "count": n,
+             "rate_per_100k": r}
+            for c, p, n, r in rows
+        ]
+    )  # fmt: skip
+
+
+def test_change_against_the_previous_period_skips_gaps() -> None:
+    frame = _frame(
+        [
+            ("05", "2020", 10, 1.0),
+            ("05", "2021", 15, 1.5),
+            ("05", "2023", 5, 0.5),
+            ("19", "2021", 0, 0),
+        ]
+    )
+    out = with_change(frame)
+    assert list(out["change"].astype(object).where(out["change"].notna(), None)) == [
+        None, 5.0, None, None,  # 2023 follows no data in 2022: nothing to compare with
+    ]  # fmt: skip
+    assert out["change_pct"].iloc[1] == 50.0
+
+
+def test_change_against_a_named_period() -> None:
+    frame = _frame([("05", "2020", 10, 1.0), ("05", "2022", 4, 0.4), ("19", "2022", 3, 0.3)])
+    out = with_change(frame, against="2020")
+    assert [None if v != v else v for v in out["change"]] == [None, -6.0, None]
+    assert out["change_pct"].iloc[1] == -60.0
+
+
+def test_top_orders_by_rate_with_missing_last() -> None:
+    frame = _frame([("05", "2020", 10, 1.0), ("19", "2020", 3, 9.0), ("91", "2020", 2, None)])
+    assert list(top(frame, SortKey.RATE)["territory_code"]) == ["19", "05", "91"]
+    assert list(top(frame, SortKey.COUNT, 2)["territory_code"]) == ["05", "19"]
+    assert list(only_territories(frame, ["91", "05"])["territory_code"]) == ["05", "91"]
+
+
+@given(st.lists(st.integers(0, 1000), min_size=2, max_size=12))
+def test_changes_add_up_to_the_whole_difference(counts: list[int]) -> None:
+    """Over consecutive years, the changes sum to last minus first."""
+    frame = _frame([("05", str(2000 + i), float(n), None) for i, n in enumerate(counts)])
+    assert with_change(frame)["change"].sum() == counts[-1] - counts[0]

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from peacemonitor.gazetteer import Gazetteer, load_divipola
 from peacemonitor.importers.events import BAD, Column, typed_batch
-from peacemonitor.importers.framework.errors import BadFile, CannotRevise, UnknownLayout
+from peacemonitor.importers.framework.errors import BadFile, UnknownLayout
 from peacemonitor.indicators import Level, Period, Query, indicator
 from peacemonitor.model import Category
 from peacemonitor.quarantine import retry_quarantine
@@ -192,12 +192,6 @@ def test_a_revised_version_replaces_events_only_when_asked(
     assert history[-1] == ("ged_hdx_revised.csv", 1)
 
 
-def test_revise_is_refused_where_rows_have_no_ids(world: tuple[Store, Gazetteer]) -> None:
-    store, gazetteer = world
-    with pytest.raises(CannotRevise, match="massacres: its rows carry no ids of their own"):
-        import_files(store, "massacres", [DATA / "ged_hdx_small.csv"], gazetteer, revise=True)
-
-
 def test_without_boundaries_names_decide_under_the_same_precision(tmp_path: Path) -> None:
     store, gazetteer = tiny_store(tmp_path, boundaries=False)
     import_file(store, "ucdp", DATA / "ged_hdx_small.csv", gazetteer)
@@ -222,8 +216,10 @@ def test_other_countries_never_count_in_colombia_national_figures(
     query = Query(Category.STATE_GROUP_CLASH, Level.NATIONAL, Period.YEAR, source="ucdp")
     frame = indicator(store, query)
     counts = dict(zip(frame["period"], frame["count"], strict=True))
-    assert counts == {"2001": 5.0, "2002": 0, "2003": 0, "2004": 1.0, "2005": 2.0, "2006": 0}
-    # 2006: the only state-based event is Venezuela's, which must not count for Colombia
+    assert counts == {"2001": 5.0, "2002": 0, "2003": 0, "2004": 1.0, "2005": 2.0}
+    # 2006: the only event is Venezuela's, which must not count for Colombia — nor make 2006 a
+    # covered 0 for Colombia: coverage is per country, and this file's Colombian events end in
+    # 2005 (its 2007 row is quarantined)
 
 
 def test_the_quarantined_row_keeps_what_did_not_parse(world: tuple[Store, Gazetteer]) -> None:
@@ -383,12 +379,6 @@ def test_cli_import_revise_says_what_it_replaced(cli: Any, tmp_path: Path) -> No
     )
     code, out = cli("import", "ucdp", str(DATA / "ged_hdx_small.csv"), "-f", "json", "--revise")
     assert code == 0 and json.loads(out)[0]["observations_replaced"] == 7
-    code, out = cli("import", "police", str(DATA / "ged_hdx_small.csv"), "--revise")
-    assert (code, out) == (
-        1,
-        "error: police: its rows carry no ids of their own, so a new version of a file cannot "
-        "say which stored rows it revises\n",
-    )
 
 
 def test_retry_reads_a_quarantined_row_as_it_was_read(world: tuple[Store, Gazetteer]) -> None:

@@ -67,7 +67,8 @@ def import_(
         bool,
         typer.Option(
             "--revise",
-            help="Replace records earlier imports stored under the same ids (ucdp, acled).",
+            help="Replace what earlier imports stored: the same ids (ucdp, acled), else the "
+            "periods this file covers (a publisher's re-issue).",
         ),
     ] = False,
 ) -> None:
@@ -75,7 +76,10 @@ def import_(
 
     Each file is atomic: one that fails leaves the store as it was, the others go on, and the
     command exits with code 1. A new version of a UCDP or ACLED file revises events: without
-    --revise its known ids count as already present; with it they replace what was stored."""
+    --revise its known ids count as already present; with it they replace what was stored. A
+    file of a source without ids (Police, lists) whose content is a stored file's is already
+    present; one covering periods a stored file covers is refused unless --revise, which
+    replaces the stored observations of those periods."""
     from peacemonitor.cli.context import settings
     from peacemonitor.runner import get_importer, import_files, load_resolver
 
@@ -90,11 +94,8 @@ def import_(
     if reports:
         _emit_reports(reports, format)
     if format is Format.TABLE:  # csv and json stay machine-readable (json has the count)
-        for report in (r for r in reports if r.observations_replaced):
-            typer.echo(
-                f"{report.file}: replaced {report.observations_replaced} observations "
-                "stored by earlier imports"
-            )
+        for report in reports:
+            _say_what_it_replaced(report)
     failures = [o for o in outcomes if isinstance(o, Exception)]
     for failure in failures:
         typer.echo(f"error: {failure}", err=True)
@@ -122,6 +123,19 @@ class _Progress:
 
     def advance(self, path: Path, outcome: ImportReport | ImportFailed) -> None:
         self.bar.update(self.task, advance=1, description=f"imported {path.name}")
+
+
+def _say_what_it_replaced(report: ImportReport) -> None:
+    if report.same_content_as:
+        typer.echo(f"{report.file}: same content as {report.same_content_as}; already present")
+    for old in report.supersedes:
+        years = ", ".join(f"{year}: {n}" for year, n in old["periods"].items())
+        typer.echo(f"{report.file}: replaced observations of {old['file']} ({years})")
+    if report.observations_replaced and not report.supersedes:
+        typer.echo(
+            f"{report.file}: replaced {report.observations_replaced} observations "
+            "stored by earlier imports"
+        )
 
 
 def _progress(total: int) -> _Progress:
@@ -232,7 +246,10 @@ def coverage(ctx: typer.Context, format: FormatOpt = Format.TABLE) -> None:
     from peacemonitor.coverage import coverage as covered
 
     rows = covered(settings(ctx).store())
-    columns = ["source", "category", "unit", "territory_level", "first", "last", "months", "gaps"]
+    columns = [
+        "source", "country_name", "category", "unit", "territory_level", "first", "last",
+        "months", "gaps",
+    ]  # fmt: skip
     emit(rows, columns, format)
 
 

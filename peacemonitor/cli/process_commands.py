@@ -196,25 +196,32 @@ def stats(
     indicator: Annotated[str | None, typer.Option(help="Only this indicator.")] = None,
     actor: Annotated[str | None, typer.Option(help="Only statistics about this actor.")] = None,
 ) -> None:
-    """Published statistics with qualifier, period and source."""
-    from peacemonitor.statistics import list_statistics
+    """Published statistics: what each says, qualifier, period, territory, source, and whether
+    it is unverified."""
+    from peacemonitor.cli.context import settings
+    from peacemonitor.indicators import territory_names
+    from peacemonitor.statistics import list_statistics, statistic_view
 
-    items = list_statistics(_registry(ctx), indicator=indicator, actor=actor)
-    emit(
-        items,
-        [
-            "id",
-            "indicator",
-            "qualifier",
-            "value",
-            "direction",
-            "unit",
-            "period_start",
-            "period_end",
-            "territory",
-        ],
-        format,
-    )
+    registry = _registry(ctx)
+    names = territory_names(settings(ctx).store())
+    items = list_statistics(registry, indicator=indicator, actor=actor)
+    views = [statistic_view(item, registry, names) for item in items]
+    emit(views, STAT_COLUMNS, format)
+
+
+STAT_COLUMNS = [
+    "id",
+    "statement",
+    "qualifier",
+    "value",
+    "direction",
+    "unit",
+    "period",
+    "territory",
+    "territory_name",
+    "source",
+    "unverified",
+]
 
 
 def register(app: typer.Typer) -> None:

@@ -47,8 +47,9 @@ class AccountingError(ImportFailed):
     """Rows went missing or were counted twice: an importer bug, never committed."""
 
 
-class CannotRevise(PeacemonitorError):
-    """``--revise`` asked of a source whose rows have no ids of their own."""
+class OverlapsStoredFile(ImportFailed):
+    """A file of a source without ids of its own covers periods a stored file of the source
+    covers: a re-issue, to be imported with --revise, or a mistake."""
 
 
 class TerritoriesUnavailable(PeacemonitorError):

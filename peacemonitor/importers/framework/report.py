@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -23,6 +24,10 @@ class CoverageSpan(BaseModel):
     territory_level: str
     first: dt.date
     last: dt.date
+    # The country the observations lie in: DIVIPOLA codes are Colombia's ("CO"); an event of
+    # another country is stored at country level under that country's code. Coverage is per
+    # country, so a file of Ukraine's events never makes Colombia's months 0.
+    country: str = "CO"
 
 
 class ImportReport(BaseModel):
@@ -41,6 +46,8 @@ class ImportReport(BaseModel):
     rows_quarantined: dict[str, int] = Field(default_factory=dict)
     observations_stored: int = 0
     observations_replaced: int = 0
+    same_content_as: str | None = None
+    supersedes: list[dict[str, Any]] = Field(default_factory=list)
     totals: list[TotalCheck] = Field(default_factory=list)
     coverage: list[CoverageSpan] = Field(default_factory=list)
     seconds: float = 0.0
@@ -56,10 +63,11 @@ class ImportReport(BaseModel):
 
 
 def merge_spans(spans: Iterable[CoverageSpan]) -> list[CoverageSpan]:
-    """One span per (category, unit, level): from the earliest first to the latest last."""
-    merged: dict[tuple[str, str, str], CoverageSpan] = {}
+    """One span per (category, unit, level, country): from the earliest first to the latest
+    last."""
+    merged: dict[tuple[str, str, str, str], CoverageSpan] = {}
     for span in spans:
-        key = (span.category, span.unit, span.territory_level)
+        key = (span.category, span.unit, span.territory_level, span.country)
         old = merged.get(key)
         merged[key] = (
             span
