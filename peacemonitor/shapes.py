@@ -15,6 +15,7 @@ from pydantic import BaseModel, TypeAdapter
 from peacemonitor.actors import ActorDetail, ActorSummary
 from peacemonitor.ceasefires import CeasefireState
 from peacemonitor.coverage import Coverage
+from peacemonitor.fetches import FetchRecord
 from peacemonitor.implementation import ImplementationReport
 from peacemonitor.importers.framework.report import ImportReport
 from peacemonitor.network import Network
@@ -57,6 +58,10 @@ SHAPES: dict[str, tuple[str, object]] = {
         list[QuarantineEntry],
     ),
     "coverage": ("`peacemonitor coverage`: what each source covers", list[Coverage]),
+    "fetches": (
+        "`peacemonitor data fetches`: what was fetched from which publisher, when",
+        list[FetchRecord],
+    ),
     "imported-agreements": (
         "`peacemonitor imported agreements`: PA-X records and their registry links",
         list[ImportedAgreement],
