@@ -65,6 +65,12 @@ def _register_all() -> None:
     from peacemonitor.cli import analytics_commands
 
     analytics_commands.register(app)
+    from peacemonitor.cli import presence_commands
+
+    presence_commands.register(app)
+    from peacemonitor.cli import compare_commands
+
+    compare_commands.register(app)
     from peacemonitor.cli import serve_commands
 
     serve_commands.register(app)
