@@ -1,4 +1,5 @@
-"""Printing library results as a table, JSON or CSV. JSON is the same shape the API serves."""
+"""Printing library results as a table, JSON or CSV, or writing them as Parquet. JSON is the same
+shape the API serves; CSV and Parquet hold the same named columns, Parquet with typed values."""
 
 from __future__ import annotations
 
@@ -7,16 +8,29 @@ import io
 import json
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from pydantic import BaseModel
+
+from peacemonitor.errors import PeacemonitorError
 
 
 class Format(StrEnum):
     TABLE = "table"
     JSON = "json"
     CSV = "csv"
+    PARQUET = "parquet"
+
+
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="File to write (needed by --format parquet).")
+]
+
+
+class OutputNeeded(PeacemonitorError):
+    """Parquet is binary: it goes to a file, never to the terminal."""
 
 
 def to_jsonable(value: Any) -> Any:
@@ -77,11 +91,34 @@ def csv_text(rows: list[list[str]], columns: Sequence[str]) -> str:
     return out.getvalue().rstrip("\n")
 
 
-def emit(items: Any, columns: Sequence[str], fmt: Format, title: str | None = None) -> None:
-    """Print ``items`` (a model or list of models) in ``fmt``; JSON keeps every field."""
+def write_parquet(items: Sequence[Any], columns: Sequence[str], output: Path | None) -> None:
+    """The named columns of each item as a Parquet file, values typed (lists stay lists)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if output is None:
+        raise OutputNeeded("--format parquet writes a file: give --output FILE")
+    data = to_jsonable(list(items))
+    table = pa.table({c: pa.array([row.get(c) for row in data]) for c in columns})
+    pq.write_table(table, output)
+    typer.echo(f"wrote {len(data)} row(s) to {output}")
+
+
+def emit(
+    items: Any,
+    columns: Sequence[str],
+    fmt: Format,
+    title: str | None = None,
+    output: Path | None = None,
+) -> None:
+    """Print ``items`` (a model or list of models) in ``fmt``; JSON keeps every field. Parquet
+    writes the named columns to ``output``."""
     if fmt is Format.JSON:
         typer.echo(dumps(items))
         return
     listed = items if isinstance(items, list) else [items]
+    if fmt is Format.PARQUET:
+        write_parquet(listed, columns, output)
+        return
     rows = rows_of(listed, columns)
     typer.echo(csv_text(rows, columns) if fmt is Format.CSV else table_text(rows, columns, title))
