@@ -150,13 +150,13 @@ def _read_divipola_row(
     code = _code_cell(path, number, "code", cells["code"], 5)
     if code[:2] != dept_code:
         raise TerritoryFileInvalid(
-            path, number, "code", f"municipality {code} is not in department {dept_code}"
+            path, f"municipality {code} is not in department {dept_code}", number, "code"
         )
     kind = KINDS.get(normalize_name(cells["kind"]))
     if kind is None:
-        raise TerritoryFileInvalid(path, number, "kind", f"unknown type {cells['kind']!r}")
+        raise TerritoryFileInvalid(path, f"unknown type {cells['kind']!r}", number, "kind")
     if not cells["name"]:
-        raise TerritoryFileInvalid(path, number, "name", "empty municipality name")
+        raise TerritoryFileInvalid(path, "empty municipality name", number, "name")
     result.territories.append(
         Territory(code, TerritoryLevel.MUNICIPALITY, cells["name"], dept_code, kind, lat, lon)
     )
@@ -173,9 +173,9 @@ def _code_cell(path: Path, number: int, column: str, text: str, width: int) -> s
     try:
         digits = digits_of(text)
     except InvalidCode:
-        raise TerritoryFileInvalid(path, number, column, f"{text!r} is not a code") from None
+        raise TerritoryFileInvalid(path, f"{text!r} is not a code", number, column) from None
     if len(digits) > width:
-        raise TerritoryFileInvalid(path, number, column, f"{text!r} has more than {width} digits")
+        raise TerritoryFileInvalid(path, f"{text!r} has more than {width} digits", number, column)
     return digits.zfill(width)
 
 
@@ -186,10 +186,10 @@ def _coordinate(path: Path, number: int, cells: dict[str, str], column: str) -> 
     try:
         value = float(text.replace(",", "."))
     except ValueError:
-        raise TerritoryFileInvalid(path, number, column, f"{text!r} is not a number") from None
+        raise TerritoryFileInvalid(path, f"{text!r} is not a number", number, column) from None
     limit = 90 if column == "lat" else 180
     if not -limit <= value <= limit:
-        raise TerritoryFileInvalid(path, number, column, f"{value} is out of range")
+        raise TerritoryFileInvalid(path, f"{value} is out of range", number, column)
     return value
 
 

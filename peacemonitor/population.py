@@ -272,14 +272,14 @@ def _municipality_code(
     text = str(cell).strip()
     if not text or not re.fullmatch(r"\d+(\.0+)?", text):
         if any(str(c).strip() for c in row) and re.fullmatch(r"\d", text[:1] or "x"):
-            raise TerritoryFileInvalid(path, number, name, f"{text!r} is not a municipality code")
+            raise TerritoryFileInvalid(path, f"{text!r} is not a municipality code", number, name)
         return None
     try:
         parsed = parse_code(cell if isinstance(cell, int | float) else text)
     except InvalidCode:
-        raise TerritoryFileInvalid(path, number, name, f"{text!r} is not a code") from None
+        raise TerritoryFileInvalid(path, f"{text!r} is not a code", number, name) from None
     if parsed.level is not TerritoryLevel.MUNICIPALITY or parsed.suffix is not None:
-        raise TerritoryFileInvalid(path, number, name, f"{text!r} is not a municipality code")
+        raise TerritoryFileInvalid(path, f"{text!r} is not a municipality code", number, name)
     return parsed.code
 
 
@@ -302,7 +302,7 @@ def _values(
         year_cell = row[columns[layout.year]]
         year = _count(path, number, str(header[columns[layout.year]]), year_cell)
         if year is None or not 1900 <= year <= 2100:
-            raise TerritoryFileInvalid(path, number, layout.year, f"{year_cell!r} is not a year")
+            raise TerritoryFileInvalid(path, f"{year_cell!r} is not a year", number, layout.year)
         column = columns[layout.population]
         return [(year, _count(path, number, str(header[column]), row[column]))]
     return [
@@ -319,9 +319,9 @@ def _count(path: Path, number: int, column: str, cell: Any) -> int | None:
     try:
         value = float(text)
     except ValueError:
-        raise TerritoryFileInvalid(path, number, column, f"{cell!r} is not a number") from None
+        raise TerritoryFileInvalid(path, f"{cell!r} is not a number", number, column) from None
     if value < 0 or value != int(value):
-        raise TerritoryFileInvalid(path, number, column, f"{cell!r} is not a whole count")
+        raise TerritoryFileInvalid(path, f"{cell!r} is not a whole count", number, column)
     return int(value)
 
 
@@ -329,7 +329,7 @@ def _check_unique(path: Path, table: PopulationTable) -> None:
     seen: set[tuple[str, int]] = set()
     for code, year, _ in table.rows:
         if (code, year) in seen:
-            raise TerritoryFileInvalid(path, None, None, f"{code} {year} appears twice")
+            raise TerritoryFileInvalid(path, f"{code} {year} appears twice")
         seen.add((code, year))
 
 
@@ -369,9 +369,8 @@ def _check_codes(path: Path, table: PopulationTable, known: dict[str, str | None
     if unknown:
         raise TerritoryFileInvalid(
             path,
-            None,
-            table.layout.code,
             f"{len(unknown)} code(s) not in the gazetteer: {', '.join(unknown[:10])}",
+            column=table.layout.code,
         )
 
 
@@ -415,7 +414,7 @@ def load_population(
     """
     table = read_population(path, sheet)
     if not table.rows:
-        raise TerritoryFileInvalid(path, None, None, "no population rows")
+        raise TerritoryFileInvalid(path, "no population rows")
     name = vintage or default_vintage(table)
     sha = file_sha256(path)
     first, last = table.years

@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from peacemonitor.errors import PeacemonitorError
+from peacemonitor.errors import FileError, PeacemonitorError
 from peacemonitor.model import COUNTRY_CODE, MatchKind, TerritoryLevel, Unresolved
 from peacemonitor.names import normalize_name
 
@@ -35,15 +35,8 @@ class InvalidCode(PeacemonitorError):
     """A value that is not a DIVIPOLA code in any form we know."""
 
 
-class TerritoryFileInvalid(PeacemonitorError):
+class TerritoryFileInvalid(FileError):
     """A reference file with a bad cell; the message names file, row and column."""
-
-    def __init__(self, file: Path | str, row: int | None, column: str | None, message: str) -> None:
-        self.file, self.row, self.column = str(file), row, column
-        where = f"{Path(file).name}"
-        where += f", row {row}" if row is not None else ""
-        where += f", column {column!r}" if column else ""
-        super().__init__(f"{where}: {message}")
 
 
 class UnrecognisedFile(PeacemonitorError):

@@ -160,7 +160,7 @@ def test_bad_cell_names_file_row_and_column(store: Store, tmp_path: Path) -> Non
     lines = (FIXTURES / "dl_municipios.csv").read_text(encoding="utf-8").splitlines()
     lines[2] = lines[2].replace("6.46", "six")
     bad.write_text("\n".join(lines), encoding="utf-8")
-    with pytest.raises(TerritoryFileInvalid, match=r"municipios.csv, row 3, column 'lat': 'six'"):
+    with pytest.raises(TerritoryFileInvalid, match=r"municipios.csv, row 3, column lat: 'six'"):
         load_divipola(store, bad)
     assert _count(store, "SELECT count(*) FROM territories") == 0
 
@@ -169,7 +169,7 @@ def test_municipality_outside_its_department_is_refused(store: Store, tmp_path: 
     bad = tmp_path / "m.csv"
     text = (FIXTURES / "dl_municipios.csv").read_text(encoding="utf-8")
     bad.write_text(text.replace("5,ANTIOQUIA,5001", "8,ANTIOQUIA,5001"), encoding="utf-8")
-    with pytest.raises(TerritoryFileInvalid, match="row 2, column 'code'"):
+    with pytest.raises(TerritoryFileInvalid, match="row 2, column code"):
         load_divipola(store, bad)
 
 
