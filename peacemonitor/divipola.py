@@ -95,13 +95,15 @@ class DivipolaFile:
 
 def read_divipola(path: Path) -> DivipolaFile:
     """Read a DIVIPOLA list (any layout in DIVIPOLA_LAYOUTS) into territories and names."""
-    header, rows = read_text_table(path)
+    header, rows, encoding = read_text_table(path)
     layout = detect_layout(header, DIVIPOLA_LAYOUTS)
     if layout is None:
         raise UnrecognisedFile(f"{path.name}: not a DIVIPOLA list (header {header[:5]})")
     columns = {normalize_name(cell): i for i, cell in enumerate(header)}
     fields = {key: columns[head] for key, head in DIVIPOLA_LAYOUTS[layout].items()}
-    result = DivipolaFile(layout, [], [], LoadReport("divipola", layout, str(path)))
+    result = DivipolaFile(
+        layout, [], [], LoadReport("divipola", layout, str(path), encoding=encoding)
+    )
     seen_departments: dict[str, Territory] = {}
     for number, row in enumerate(rows, start=2):
         result.report.rows_read += 1

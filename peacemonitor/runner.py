@@ -62,7 +62,7 @@ from peacemonitor.importers.framework.report import (
     TotalCheck,
     merge_spans,
 )
-from peacemonitor.importers.tabular import read_sheets
+from peacemonitor.importers.tabular import Sheets, read_file
 from peacemonitor.republished import Supersession
 from peacemonitor.store import Store, WriteSession
 
@@ -178,7 +178,7 @@ def points_loaded(resolver: Resolver) -> bool:
     return True
 
 
-_Sheets = Future[list[tuple[str, list[list[Any]]]]]
+_Sheets = Future[tuple[Sheets, str | None]]
 
 
 def _read_ahead(
@@ -191,7 +191,7 @@ def _read_ahead(
     def submit(index: int) -> None:
         if index < len(paths) and index not in futures:
             path = paths[index]
-            sheets = pool.submit(lambda: list(read_sheets(path, encoding))) if whole else None
+            sheets = pool.submit(read_file, path, encoding) if whole else None
             futures[index] = (pool.submit(file_sha256, path), sheets)
 
     def get(index: int) -> tuple[Future[str], _Sheets | None]:
@@ -773,6 +773,7 @@ class Run:
             file=self.ctx.path.name,
             sha256=self.ctx.sha256,
             layout=self.layout,
+            encoding=self.ctx.text_encoding,
             rows_read=self.rows_read if self.rows_read is not None else -1,
             rows_non_data=dict(self.non_data),
             rows_stored=self.stored,

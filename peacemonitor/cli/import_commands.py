@@ -61,7 +61,8 @@ def import_(
         Format, typer.Option("--format", "-f", help="Output format (table or json).")
     ] = Format.TABLE,
     encoding: Annotated[
-        str | None, typer.Option(help="Text encoding of CSV files (default UTF-8).")
+        str | None,
+        typer.Option(help="Text encoding of CSV files (default: UTF-8, else cp1252 when proven)."),
     ] = None,
     revise: Annotated[
         bool,

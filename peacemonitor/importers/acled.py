@@ -195,6 +195,7 @@ class AcledImporter(BaseImporter):
             yield from read_hdx_workbook(ctx)
             return
         head = read_head(ctx.path, ctx.encoding)
+        ctx.decoded_as(head.encoding)
         if "admin2 pcode" in head.index() or "acled dataset" in head.index():
             yield from read_hdx_csv(ctx, head.encoding)
             return

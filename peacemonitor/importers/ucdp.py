@@ -130,6 +130,7 @@ class UcdpImporter(BaseImporter):
 
     def read(self, ctx: ImportContext) -> Iterator[Item]:
         head = read_head(ctx.path, ctx.encoding)
+        ctx.decoded_as(head.encoding)
         layout, wanted, skip = recognise(ctx.path, head)
         yield Layout(layout)
         for row in range(1, skip + 1):
