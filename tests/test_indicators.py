@@ -146,6 +146,8 @@ def test_cli_indicator_csv(cli: Callable[..., tuple[int, str]], tmp_path: Path) 
         "CO,COLOMBIA,2018,massacres,incidents,2,9320000,test-2018,0.021,\n"
         "CO,COLOMBIA,2018,massacres,victims,7,9320000,test-2018,0.075,\n"
     )
+    country = ("indicator", "massacre", "--level", "country", "--by", "year", "--to", "2018")
+    assert cli(*country, "-f", "csv") == (0, out)  # "national" is the country's other name
     code, out = cli("indicator", "massacre", "--level", "street")
     assert code == 2 and "street" in out and "municipality" in out
 

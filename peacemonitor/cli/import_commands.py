@@ -194,7 +194,9 @@ def quarantine_retry(
 def indicator(
     ctx: typer.Context,
     category: Annotated[str, typer.Argument(help="A category, e.g. homicide, massacre.")],
-    level: Annotated[str, typer.Option(help="national, department or municipality.")] = "national",
+    level: Annotated[
+        str, typer.Option(help="national (= country), department or municipality.")
+    ] = "national",
     by: Annotated[str, typer.Option(help="month or year.")] = "year",
     from_: Annotated[
         str | None, typer.Option("--from", help="First period (YYYY or YYYY-MM).")
@@ -208,12 +210,12 @@ def indicator(
 ) -> None:
     """Counts and rates per 100,000 by territory and period, one row per source and unit."""
     from peacemonitor.cli.context import settings
-    from peacemonitor.indicators import COLUMNS, Level, Period, Query, indicator, records
-    from peacemonitor.model import Category
+    from peacemonitor.indicators import COLUMNS, Period, Query, indicator, records
+    from peacemonitor.model import Category, TerritoryLevel
 
     query = Query(
         category=_choice(category, "CATEGORY", Category),
-        level=_choice(level, "--level", Level),
+        level=_choice(level, "--level", TerritoryLevel),
         by=_choice(by, "--by", Period),
         start=_choice(from_, "--from", _date) if from_ else None,
         end=_choice(to, "--to", _date) if to else None,
