@@ -168,11 +168,11 @@ def import_files(
 def points_loaded(resolver: Resolver) -> bool:
     """Load the gazetteer's point index now, while no write connection is open (it reads the
     store); False when boundaries are not loaded, so points are simply not used."""
-    load = getattr(resolver, "point_index", None)
-    if load is None:
+    points = resolver.points
+    if points is None:
         return False
     try:
-        load()
+        points.point_index()
     except PeacemonitorError:
         return False
     return True

@@ -451,6 +451,39 @@ class Places:
         )
 
 
+def event_table(
+    rows: np.ndarray,
+    good: np.ndarray,
+    record_id: pa.Array,
+    places: Places,
+    actors: tuple[pa.Array, pa.Array],
+    attributes: tuple[str, pa.Array],
+    **columns: pa.Array,
+) -> pa.Table:
+    """The observation table of an event file's stored rows (``good``): the columns every
+    event importer fills alike — row number, its own id, one part, the place, the actors and
+    the attributes (``attributes_json`` or ``attributes``) — and the importer's own
+    (category, unit, count, dates, deaths …). The store takes columns by name."""
+    import pyarrow as pa
+
+    level, code, resolution = places.arrays(good)
+    actor_ids, actor_raw = actors
+    name, values = attributes
+    table = {
+        "row_number": pa.array(rows[good]),
+        "record_id": record_id,
+        "part": dictionary(np.zeros(len(good)), [""]),
+        "territory_level": level,
+        "territory_code": code,
+        "resolution": resolution,
+        "actor_ids": actor_ids,
+        "actor_raw": actor_raw,
+        **columns,
+        name: values,
+    }
+    return pa.table(table)
+
+
 def dictionary(values: np.ndarray, vocabulary: Sequence[Any]) -> pa.Array:
     """An int index array over a small vocabulary as an Arrow dictionary array."""
     import pyarrow as pa
@@ -471,13 +504,12 @@ def resolve_points(
 ) -> np.ndarray:
     """Resolve the points of ``rows`` (each distinct point and precision once) into ``out``;
     returns the rows whose point lies outside every municipality (left unassigned)."""
-    if not len(rows):
-        return rows
+    locator = places.locator
+    if locator is None or not len(rows):  # without a point index no row is usable
+        return rows[:0]
     first, inverse = _distinct_points(lat[rows], lon[rows], precision[rows])
     pick = rows[first]
-    found = places.resolver.resolve_points(  # type: ignore[attr-defined]
-        lat[pick], lon[pick], precision[pick], scheme
-    )
+    found = locator.resolve_points(lat[pick], lon[pick], precision[pick], scheme)
     none = [None] * len(pick)  # 'too-imprecise' is the rule working, not a failure
     outcomes = list(zip(found.level, found.code, found.match, none, none, strict=True))
     outside = np.asarray(found.reason == "outside-country")[inverse]

@@ -29,7 +29,6 @@ from peacemonitor.importers.framework.errors import UnknownLayout
 from peacemonitor.importers.framework.items import (
     DeclaredTotal,
     Item,
-    Layout,
     NonData,
     Quarantined,
     RowKind,
@@ -43,11 +42,11 @@ from peacemonitor.importers.tabular import (
     filled,
     find_header,
     from_raw,
-    is_blank,
     municipality_code,
     norm,
     parse_count,
     parse_date,
+    preamble,
     raw_record,
     text,
 )
@@ -149,10 +148,7 @@ class PoliceImporter(BaseImporter):
         except UnknownLayout as error:
             raise UnknownLayout(ctx.path, str(error).lstrip(": "), row=header.index + 1) from None
         parser = _Parser(ctx, header, category, unit)
-        yield Layout(parser.layout_name)
-        for i in range(header.index):
-            yield NonData(i + 1, RowKind.BLANK if is_blank(rows[i]) else RowKind.TITLE)
-        yield NonData(header.index + 1, RowKind.HEADER)
+        yield from preamble(rows, header, parser.layout_name)
         yield from parser.rows(rows, header.index + 1)
         yield RowsRead(len(rows))
 

@@ -319,6 +319,15 @@ def from_raw(raw: dict[str, Any], layouts: Sequence[LayoutSpec]) -> tuple[Header
     return header, list(raw["cells"].values())
 
 
+def preamble(rows: Sequence[Sequence[Any]], header: Header, layout: str) -> Iterator[Item]:
+    """What comes before a sheet's data: its layout, the title and blank rows above the
+    header (rows numbered from 1), and the header row itself."""
+    yield Layout(layout)
+    for i in range(header.index):
+        yield NonData(i + 1, RowKind.BLANK if is_blank(rows[i]) else RowKind.TITLE)
+    yield NonData(header.index + 1, RowKind.HEADER)
+
+
 RowFn = Callable[[list[Any], int, "BatchBuilder"], Iterator["Item"]]
 
 
@@ -328,10 +337,7 @@ def stream_list(
     """A one-table file, whole: its layout, the title and blank rows above the header, the
     header, every data row through ``row_fn`` (rows are numbered from 1) in bounded batches,
     and the row count — so list importers only say what one row means."""
-    yield Layout(layout)
-    for i in range(header.index):
-        yield NonData(i + 1, RowKind.BLANK if is_blank(rows[i]) else RowKind.TITLE)
-    yield NonData(header.index + 1, RowKind.HEADER)
+    yield from preamble(rows, header, layout)
     for i in range(header.index + 1, len(rows)):
         yield from row_fn(rows[i], i + 1, builder)
         if builder.full:
