@@ -87,6 +87,8 @@ class Query:
     end: PartialDate | None = None
     source: str | None = None
     population_vintage: str | None = None
+    # One territory of the level only (its code): the same rows as the whole level's, filtered.
+    territory: str | None = None
 
     @property
     def first(self) -> dt.date:
@@ -107,6 +109,8 @@ def indicator(store: Store, query: Query) -> pd.DataFrame:
             what = f" from {query.source}" if query.source else ""
             raise NoObservations(f"no {query.category.value} observations{what} in the store")
         territories = _territories(db, query.level)
+        if query.territory is not None:
+            territories = {c: n for c, n in territories.items() if c == query.territory}
         vintages = _vintages(db, query.population_vintage)
         frame = _fill(counts, _coverage(store, query), territories, query)
         frame = _with_population(db, frame, vintages, query)
@@ -126,6 +130,7 @@ def _counts(db: duckdb.DuckDBPyConnection, query: Query) -> pd.DataFrame:
         WHERE category = $category AND {_LEVEL_SQL[query.level]} AND {precision}
           AND date_first BETWEEN $first AND $last
           {"AND source = $source" if query.source else ""}
+          {f"AND {_CODE_SQL[query.level]} = $territory" if query.territory else ""}
         GROUP BY ALL
     """
     params: dict[str, Any] = {
@@ -135,6 +140,8 @@ def _counts(db: duckdb.DuckDBPyConnection, query: Query) -> pd.DataFrame:
     }
     if query.source:
         params["source"] = query.source
+    if query.territory:
+        params["territory"] = query.territory
     return db.execute(sql, params).df()
 
 

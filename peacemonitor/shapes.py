@@ -20,6 +20,10 @@ from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
 from peacemonitor.quarantine import QuarantineEntry
 from peacemonitor.statistics import StatisticView
 from peacemonitor.tables import TableDetail, TableSummary
+from peacemonitor.web.errors import ApiError
+from peacemonitor.web.overview import MapView, Overview, Territory
+from peacemonitor.web.process import CeasefirePage, CoveragePage
+from peacemonitor.web.search import SearchResult
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,6 +58,13 @@ SHAPES: dict[str, tuple[str, object]] = {
         "`peacemonitor imported ceasefires`: ETH/PRIO records and their registry links",
         list[ImportedCeasefire],
     ),
+    "api-overview": ("`GET /api/overview`: the dashboard's first page", Overview),
+    "api-map": ("`GET /api/map`: the map's values (equal to `indicator`)", MapView),
+    "api-territory": ("`GET /api/territory/{code}`: one department or municipality", Territory),
+    "api-ceasefire": ("`GET /api/ceasefire/{id}`: lifecycle and scope over time", CeasefirePage),
+    "api-coverage": ("`GET /api/coverage`: what the store holds and covers", CoveragePage),
+    "api-search": ("`GET /api/search?q=`: actors, tables, ceasefires, places", SearchResult),
+    "api-error": ("every API error, whatever its cause", ApiError),
 }
 
 
@@ -73,6 +84,15 @@ def _type_name(annotation: object) -> str:
         "peacemonitor.actors.",
         "peacemonitor.tables.",
         "peacemonitor.ceasefires.",
+        "peacemonitor.web.overview.",
+        "peacemonitor.web.process.",
+        "peacemonitor.web.search.",
+        "peacemonitor.web.status.",
+        "peacemonitor.web.series.",
+        "peacemonitor.web.maps.",
+        "peacemonitor.web.errors.",
+        "peacemonitor.coverage.",
+        "peacemonitor.indicators.",
     ):
         text = text.replace(prefix, "")
     text = re.sub(r"Annotated\[PartialDate, .*?WithJsonSchema\(.*?\)\]", "PDate", text)

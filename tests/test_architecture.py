@@ -46,7 +46,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ),
     ("importers", ["importers"]),
     ("runner", ["runner", "quarantine"]),
-    ("interface", ["cli", "shapes", "docs", "__main__", ""]),
+    ("interface", ["cli", "web", "shapes", "docs", "__main__", ""]),
 ]
 """Lowest first. A module belongs to the layer of the longest name here that it starts with
 (``importers.acled`` → importers, ``importers.framework.items`` → framework); the package root

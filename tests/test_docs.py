@@ -20,7 +20,7 @@ def quick_start_commands() -> list[str]:
 def test_readme_quick_start_has_exactly_two_commands():
     commands = quick_start_commands()
     assert len(commands) == 2
-    assert commands[0].startswith("pip install . && peacemonitor init")
+    assert commands[0] == "pip install . && peacemonitor serve"
     assert commands[1].startswith("pip install -e '.[test]'")
 
 
@@ -69,3 +69,47 @@ def test_library_answers_as_frames():
         "suspended",
         "2024-09-17",
     ]
+
+
+def test_the_quick_start_serves_a_useful_overview_on_a_fresh_store(tmp_path):
+    """The README's first command, after its install: `peacemonitor serve` in an empty folder
+    creates the store and answers with the overview (tables from the bundled registry, and what
+    to load for the map)."""
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    import httpx
+
+    executable = shutil.which("peacemonitor")
+    if executable is None:
+        pytest.skip("the peacemonitor command is not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "PEACEMONITOR_DB"}
+    server = subprocess.Popen(
+        [executable, "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        page = None
+        deadline = time.monotonic() + 60
+        while page is None and time.monotonic() < deadline and server.poll() is None:
+            try:
+                page = httpx.get(f"http://127.0.0.1:{port}/?lang=en", timeout=30)
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert page is not None and page.status_code == 200
+        assert "Negotiation tables by level and status" in page.text
+        assert "<td>national</td>" in page.text  # tables counted from the bundled registry
+        assert "peacemonitor data load path/to/divipola" in page.text
+        assert (tmp_path / "peacemonitor.duckdb").exists()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

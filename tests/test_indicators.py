@@ -265,6 +265,16 @@ def test_the_series_change_note_does_not_depend_on_the_window(real: Store) -> No
     assert not [n for n in notes["2003"].values() if n and "nan" in n]
 
 
+@pytest.mark.parametrize(
+    ("level", "code"), [(Level.MUNICIPALITY, "05001"), (Level.DEPARTMENT, "05")]
+)
+def test_one_territory_is_the_levels_rows_for_it(filled: Store, level: Level, code: str) -> None:
+    whole = indicator(filled, Query(Category.MASSACRE, level, Period.YEAR))
+    one = indicator(filled, Query(Category.MASSACRE, level, Period.YEAR, territory=code))
+    expected = whole[whole["territory_code"] == code].reset_index(drop=True)
+    assert records(one) == records(expected) and len(one) > 0
+
+
 def _frame(rows: list[tuple[str, str, float, float | None]]) -> Any:
     import pandas as pd
 

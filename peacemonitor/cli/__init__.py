@@ -62,6 +62,9 @@ def _register_all() -> None:
     from peacemonitor.cli import import_commands
 
     import_commands.register(app)
+    from peacemonitor.cli import serve_commands
+
+    serve_commands.register(app)
 
 
 __all__ = ["app", "main", "settings"]

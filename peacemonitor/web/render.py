@@ -1,0 +1,114 @@
+"""Drawing page models as HTML: Jinja2 templates, the request's language, links that keep the
+filters, and the chart and map data handed to the page's own scripts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import Request
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+from pydantic import BaseModel
+
+from peacemonitor.web import maps
+from peacemonitor.web.filters import Filters
+from peacemonitor.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
+
+
+class Renderer:
+    """One Jinja2 environment per app; each render gets the request's translator."""
+
+    def __init__(self, translators: dict[str, Translator], pages: tuple[Any, ...]) -> None:
+        self.translators = translators
+        self.pages = pages
+        self.env = Environment(
+            loader=PackageLoader("peacemonitor.web", "templates"),
+            autoescape=select_autoescape(["html"]),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+
+    def _globals(self, filters: Filters, request: Request) -> dict[str, Any]:
+        lang = filters.lang or DEFAULT_LANGUAGE
+        t = self.translators[lang]
+        other = next(code for code in LANGUAGES if code != lang)
+        return {
+            "_": t.gettext,
+            "lang": lang,
+            "other_lang": other,
+            "num": t.number,
+            "date": t.date,
+            "f": filters,
+            "q": lambda **changes: filters.query(**changes),
+            "path": request.url.path,
+            "nav": [p for p in self.pages if p.nav],
+            "tojson": lambda value: Markup(_json(value)),
+            "palette": maps.PALETTE,
+            "labels": lambda keys: {k: t.gettext(k) for k in keys},
+        }
+
+    def page(
+        self,
+        page: Any,
+        data: BaseModel,
+        filters: Filters,
+        request: Request,
+        outline: maps.Outline | None,
+    ) -> str:
+        values = self._globals(filters, request)
+        values.update(page=page, data=data, title=values["_"](page.title))
+        if outline is not None and page.name in ("actor", "ceasefire"):
+            values["map_svg"] = Markup(self._where(data, outline, values))
+        elif outline is not None:
+            values["map_svg"] = Markup(self._map(data, outline, values))
+        return self.env.get_template(page.template).render(values)
+
+    def _map(self, data: Any, outline: maps.Outline, values: dict[str, Any]) -> str:
+        view = data if hasattr(data, "categories") else data.map
+        _, num = values["_"], values["num"]
+
+        def label(code: str, area: maps.Area | None) -> str:
+            name = area.name if area and area.name else code
+            if area is None or area.value is None:
+                return f"{name}: {_('no data')}"
+            return f"{name}: {num(area.value, 0 if view.data.metric == 'count' else 2)}"
+
+        lang = values["lang"]
+        return maps.svg(outline, view.data, label, "/territory/{code}" + f"?lang={lang}")
+
+    def _where(self, data: Any, outline: maps.Outline, values: dict[str, Any]) -> str:
+        """Reported presence of a group, or where a ceasefire is in force and suspended."""
+        _ = values["_"]
+        if hasattr(data, "detail"):
+            day = values["f"].day
+            groups = {
+                "in": [
+                    c
+                    for p in data.detail.actor.presence
+                    if p.as_of.first <= day
+                    for c in p.territories
+                ]
+            }
+        else:
+            groups = {"suspended": data.state.suspended, "in": data.state.in_force}
+        words = {"in": _("applies"), "suspended": _("suspended"), None: _("not recorded")}
+        return maps.highlight_svg(outline, groups, lambda code, g: f"{code}: {words[g]}")
+
+    def error(self, status: int, message: str, lang: str, request: Request) -> str:
+        filters = Filters(lang=lang if lang in LANGUAGES else None)
+        values = self._globals(filters, request)
+        values.update(status=status, message=message, title=values["_"]("Error"))
+        return self.env.get_template("error.html").render(values)
+
+    def api_docs(self, spec: dict[str, Any], filters: Filters, request: Request) -> str:
+        values = self._globals(filters, request)
+        values.update(spec=spec, title=values["_"]("JSON API"))
+        return self.env.get_template("api_docs.html").render(values)
+
+
+def _json(value: Any) -> str:
+    """JSON safe to embed in a <script type="application/json"> element."""
+    from peacemonitor.cli.render import to_jsonable
+
+    return json.dumps(to_jsonable(value), ensure_ascii=False).replace("</", "<\\/")

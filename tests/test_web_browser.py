@@ -1,0 +1,232 @@
+"""The dashboard in real Chromium (Debian's package, driven by Playwright) over the real data in
+../shared/data: every page type without console errors and without a request to any host but
+127.0.0.1; the map draws the departments with the values of ``indicator``; the language switch
+leaves no English label behind; a filter changes the chart and the URL."""
+
+from __future__ import annotations
+
+import io
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+from peacemonitor.indicators import Level, Period, Query, indicator, records
+from peacemonitor.model import Category, PartialDate
+from peacemonitor.settings import Settings
+from peacemonitor.store import Store
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.shared_data,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
+]
+
+
+@pytest.fixture(scope="module")
+def real_store(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """DIVIPOLA, MGN boundaries, DANE population, the bundled registry and three years of
+    Police homicides (2022–2024: enough for a series, quick to import)."""
+    from conftest import world_store
+
+    from peacemonitor.gazetteer import Gazetteer
+    from peacemonitor.runner import import_files
+
+    store = world_store(
+        tmp_path_factory.mktemp("browser") / "real.duckdb",
+        shared_data / "divipola",
+        shared_data / "boundaries_mgn2018",
+        shared_data / "population_dane",
+    )
+    files = [
+        shared_data / "policia_homicidios_raw" / f"homicidios_{y}.xls" for y in (2022, 2023, 2024)
+    ]
+    import_files(store, "police", files, Gazetteer.from_store(store))
+    return store
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(real_store: Store) -> Iterator[str]:
+    import uvicorn
+
+    from peacemonitor.web import create_app
+
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(Settings(db=real_store.path)), host="127.0.0.1", port=port, log_level="error"
+    )
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not running.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield launched
+        launched.close()
+
+
+class Watch:
+    """Console errors, page errors and requests to hosts other than 127.0.0.1 (aborted)."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+
+    def route(self, route: Any) -> None:
+        if urlparse(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            self.foreign.append(route.request.url)
+            route.abort()
+
+    def check(self) -> None:
+        assert self.foreign == [], f"requests to other hosts: {self.foreign}"
+        assert self.errors == [], f"console errors: {self.errors}"
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[tuple[Any, Watch]]:
+    watch = Watch()
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    context.route("**/*", watch.route)
+    tab = context.new_page()
+    tab.on("console", lambda m: watch.errors.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda e: watch.errors.append(str(e)))
+    yield tab, watch
+    context.close()
+    watch.check()
+
+
+PAGE_TYPES = [
+    "/",
+    "/map?level=municipality",
+    "/territory/19001",
+    "/territory/19",
+    "/actors",
+    "/actor/eln",
+    "/tables",
+    "/table/gov-eln",
+    "/ceasefires",
+    "/ceasefire/{ceasefire}",
+    "/sources",
+    "/coverage",
+    "/search?q=cauca",
+    "/api/docs",
+]
+
+
+@pytest.mark.parametrize("path", PAGE_TYPES)
+def test_every_page_type_loads_clean_and_offline(
+    path: str, server: str, page: tuple[Any, Watch]
+) -> None:
+    import httpx
+
+    tab, _ = page
+    if "{ceasefire}" in path:
+        first = httpx.get(server + "/api/ceasefires").json()["ceasefires"][0]["id"]
+        path = path.format(ceasefire=first)
+    response = tab.goto(server + path, wait_until="networkidle")
+    assert response is not None and response.status == 200
+    assert tab.locator("h1").inner_text().strip()
+    if tab.locator(".chart").count():
+        tab.wait_for_selector(".chart .main-svg")  # plotly drew it
+
+
+def test_the_map_draws_the_departments_with_the_indicator_values(
+    server: str, page: tuple[Any, Watch], real_store: Store
+) -> None:
+    from PIL import Image
+
+    tab, _ = page
+    tab.goto(server + "/map?category=homicide&source=police&period=2023", wait_until="networkidle")
+    shapes = tab.locator("svg.map path")
+    codes = shapes.evaluate_all("ps => ps.map(p => p.dataset.code)")
+    drawn = dict(zip(codes, shapes.evaluate_all("ps => ps.map(p => p.dataset.value)"), strict=True))
+    assert len(drawn) == 33  # 32 departments and Bogotá
+    year = PartialDate.parse("2023")
+    frame = indicator(
+        real_store, Query(Category.HOMICIDE, Level.DEPARTMENT, Period.YEAR, year, year, "police")
+    )
+    expected = {r["territory_code"]: r["count"] for r in records(frame)}
+    assert {code: float(value) for code, value in drawn.items()} == {
+        code: float(expected[code]) for code in drawn
+    }
+    picture = Image.open(io.BytesIO(tab.locator("svg.map").screenshot())).convert("RGB")
+    colours = picture.getcolors(maxcolors=1 << 20) or []
+    assert len(colours) > 20  # filled departments, not a blank box
+    white = max(count for count, rgb in colours if rgb == (255, 255, 255)) if colours else 0
+    assert white < 0.8 * picture.width * picture.height
+
+
+def _english_labels() -> set[str]:
+    from peacemonitor.web.i18n import read_catalogue
+
+    spanish = read_catalogue("es")
+    return {english for english, translated in spanish.items() if translated != english}
+
+
+def test_the_language_switch_leaves_no_untranslated_label(
+    server: str, page: tuple[Any, Watch]
+) -> None:
+    tab, _ = page
+    tab.goto(server + "/?lang=en", wait_until="networkidle")
+    assert tab.locator("html").get_attribute("lang") == "en"
+    assert tab.locator("nav").inner_text().split("\n")[0].strip() == "Overview"
+    tab.locator("#lang-switch").click()
+    tab.wait_for_load_state("networkidle")
+    assert tab.locator("html").get_attribute("lang") == "es"
+    texts = tab.evaluate(
+        """() => { const out = []; const walk = document.createTreeWalker(document.body,
+        NodeFilter.SHOW_TEXT); while (walk.nextNode()) { const t = walk.currentNode.textContent
+        .trim(); if (t && !walk.currentNode.parentElement.closest('script,code,svg')) out.push(t); }
+        return out.concat(Array.from(document.querySelectorAll('[aria-label]'))
+        .map(e => e.getAttribute('aria-label'))); }"""
+    )
+    english = _english_labels()
+    left = sorted({t for t in texts if t.rstrip(":.") in english})
+    assert left == []
+
+
+def test_a_filter_changes_the_chart_and_the_url(server: str, page: tuple[Any, Watch]) -> None:
+    tab, _ = page
+    tab.goto(server + "/?lang=en&outcome=homicide", wait_until="networkidle")
+    tab.wait_for_selector("#chart-national .main-svg")
+    yearly = tab.locator("#chart-national").get_attribute("data-points")
+    tab.locator("#filter-by").focus()
+    tab.keyboard.press("ArrowDown")  # keyboard only: year → month
+    tab.wait_for_url("**by=month**")
+    tab.wait_for_selector("#chart-national .main-svg")
+    monthly = tab.locator("#chart-national").get_attribute("data-points")
+    assert "by=month" in tab.url and "start=" not in tab.url
+    assert (int(yearly or 0), int(monthly or 0)) == (3, 36)
