@@ -125,7 +125,6 @@ class TerritoryLevel(StrEnum):
     COUNTRY = "country"
     DEPARTMENT = "department"
     MUNICIPALITY = "municipality"
-    NATIONAL = "country"  # an alias of COUNTRY, not a fourth level
 
     @classmethod
     def _missing_(cls, value: object) -> TerritoryLevel | None:

@@ -48,7 +48,7 @@ def filled(store: Store) -> Store:
 
 
 def test_national_year_counts_per_source_and_unit(filled: Store) -> None:
-    frame = indicator(filled, Query(Category.MASSACRE, Level.NATIONAL, Period.YEAR))
+    frame = indicator(filled, Query(Category.MASSACRE, Level.COUNTRY, Period.YEAR))
     got = [(r["period"], r["unit"], r["count"], r["population"], r["note"]) for r in records(frame)]
     assert got == [
         ("2018", "incidents", 2, 9_320_000, None),  # the list runs from 2 Jan: whole months
