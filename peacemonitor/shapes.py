@@ -15,6 +15,7 @@ from pydantic import BaseModel, TypeAdapter
 from peacemonitor.actors import ActorDetail, ActorSummary
 from peacemonitor.ceasefires import CeasefireState
 from peacemonitor.coverage import Coverage
+from peacemonitor.fetches import FetchRecord
 from peacemonitor.importers.framework.report import ImportReport
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
 from peacemonitor.quarantine import QuarantineEntry
@@ -50,6 +51,10 @@ SHAPES: dict[str, tuple[str, object]] = {
         list[QuarantineEntry],
     ),
     "coverage": ("`peacemonitor coverage`: what each source covers", list[Coverage]),
+    "fetches": (
+        "`peacemonitor data fetches`: what was fetched from which publisher, when",
+        list[FetchRecord],
+    ),
     "imported-agreements": (
         "`peacemonitor imported agreements`: PA-X records and their registry links",
         list[ImportedAgreement],

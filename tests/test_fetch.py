@@ -130,3 +130,74 @@ def test_cli_fetch(server: str, tmp_path: Path, cli: Callable[..., tuple[int, st
     assert output == f"rows.csv: {saved} ({len(EXPORT):,} bytes, sha256 {SHA[:12]}…)\n"
     manifest = json.loads((tmp_path / "MANIFEST.json").read_text(encoding="utf-8"))
     assert manifest["rows.csv"]["sha256"] == SHA
+
+
+def test_a_download_that_breaks_off_resumes_with_range(tmp_path: Path) -> None:
+    from publishers import Reply, Request, ranged, serve
+
+    from peacemonitor.fetch import Http
+
+    broken = {"left": 2}
+
+    def publisher(request: Request) -> Reply:
+        reply = ranged(request, EXPORT)
+        if broken["left"]:
+            broken["left"] -= 1
+            reply.cut = len(reply.body) // 3
+        return reply
+
+    sleeps: list[float] = []
+    with serve(publisher) as server:
+        got = fetch(_dataset(server.base), tmp_path, http=Http(backoff=2, sleep=sleeps.append))
+    assert Path(got.path).read_bytes() == EXPORT and got.sha256 == SHA
+    ranges = [r.headers.get("range") for r in server.requests]
+    third = len(EXPORT) // 3
+    assert ranges == [None, f"bytes={third}-", f"bytes={third + (len(EXPORT) - third) // 3}-"]
+    assert sleeps == [2.0, 4.0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["MANIFEST.json", "divipola.csv"]
+
+
+def test_the_next_run_resumes_what_the_last_one_kept(tmp_path: Path) -> None:
+    from publishers import Reply, Request, ranged, serve
+
+    from peacemonitor.fetch import Http
+
+    cutting = {"on": True}
+
+    def publisher(request: Request) -> Reply:
+        reply = ranged(request, EXPORT)
+        reply.cut = 100 if cutting["on"] else None
+        return reply
+
+    with serve(publisher) as server:
+        with pytest.raises(FetchFailed, match=r"broke off 2 times \(200 bytes kept in divipola"):
+            fetch(_dataset(server.base), tmp_path, http=Http(retries=1, sleep=lambda s: None))
+        cutting["on"] = False
+        asked = len(server.requests)
+        got = fetch(_dataset(server.base), tmp_path, http=Http(sleep=lambda s: None))
+        assert [r.headers.get("range") for r in server.requests[asked:]] == ["bytes=200-"]
+        other = _dataset(server.base, path=PATH + "&v=2")  # another URL: the part is not its start
+        (tmp_path / "divipola.csv.part").write_bytes(b"x" * 50)
+        (tmp_path / "divipola.csv.part.url").write_text(server.base + PATH, "utf-8")
+        again = fetch(other, tmp_path, http=Http(sleep=lambda s: None), force=True)
+        assert server.requests[-1].headers.get("range") is None
+    assert Path(got.path).read_bytes() == EXPORT == Path(again.path).read_bytes()
+
+
+def test_429_and_5xx_are_retried_with_backoff_honouring_retry_after(tmp_path: Path) -> None:
+    from publishers import Reply, Request, serve
+
+    from peacemonitor.fetch import Http, HttpStatus
+
+    answers = [Reply(429, b"", {"Retry-After": "3"}), Reply(503, b""), Reply(200, EXPORT)]
+
+    def flaky(request: Request) -> Reply:
+        return answers.pop(0) if answers else Reply(500, b"")
+
+    sleeps: list[float] = []
+    with serve(flaky) as server:
+        got = fetch(_dataset(server.base), tmp_path, http=Http(backoff=0.5, sleep=sleeps.append))
+        assert Path(got.path).read_bytes() == EXPORT and sleeps == [3.0, 1.0]
+        with pytest.raises(HttpStatus, match="answered HTTP 500") as failed:
+            fetch(_dataset(server.base), tmp_path / "b", http=Http(retries=2, sleep=sleeps.append))
+    assert failed.value.status == 500 and sleeps[2:] == [1.0, 2.0]

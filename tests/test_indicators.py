@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from peacemonitor.gazetteer import Gazetteer, load_divipola, load_path
@@ -317,6 +317,7 @@ def test_top_orders_by_rate_with_missing_last() -> None:
     assert list(only_territories(frame, ["91", "05"])["territory_code"]) == ["05", "91"]
 
 
+@settings(deadline=None, max_examples=50, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.integers(0, 1000), min_size=2, max_size=12))
 def test_changes_add_up_to_the_whole_difference(counts: list[int]) -> None:
     """Over consecutive years, the changes sum to last minus first."""

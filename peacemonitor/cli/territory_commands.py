@@ -39,28 +39,6 @@ def load(
     typer.echo("\n".join(lines))
 
 
-def fetch(
-    what: Annotated[
-        list[str] | None, typer.Argument(help="Datasets to fetch (default: all). See --list.")
-    ] = None,
-    cache: Annotated[
-        Path | None,
-        typer.Option(help="Download folder.", envvar="PEACEMONITOR_CACHE"),
-    ] = None,
-    list_only: Annotated[bool, typer.Option("--list", help="List the datasets and exit.")] = False,
-) -> None:
-    """Download reference files from their publishers into a local cache, with checksums."""
-    from peacemonitor import fetch as fetching
-
-    if list_only:
-        for item in fetching.DATASETS.values():
-            typer.echo(f"{item.name}: {item.description}\n  {item.url}")
-        return
-    directory = cache or fetching.default_cache()
-    for result in fetching.fetch_all(what or list(fetching.DATASETS), directory, _progress()):
-        typer.echo(result.summary())
-
-
 def resolve(
     ctx: typer.Context,
     place: Annotated[
@@ -129,29 +107,11 @@ def _stderr() -> Any:
     return Console(stderr=True)
 
 
-def _progress() -> Any:
-    from rich.progress import (
-        BarColumn,
-        DownloadColumn,
-        Progress,
-        TextColumn,
-        TransferSpeedColumn,
-    )
-
-    console = _stderr()
-    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn())
-    return Progress(
-        *columns,
-        TransferSpeedColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    )
-
-
 def register(app: typer.Typer) -> None:
+    from peacemonitor.cli import fetch_commands
+
     group = typer.Typer(help="Load and fetch reference data (territories).", no_args_is_help=True)
     group.command()(load)
-    group.command()(fetch)
+    fetch_commands.register(group)
     app.add_typer(group, name="data")
     app.command()(resolve)
