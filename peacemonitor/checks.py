@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from peacemonitor.model import Cited, PartialDate, PresenceKind
+from peacemonitor.model import MAPPED_SOURCES, Cited, PartialDate, PresenceKind
 from peacemonitor.names import normalize_name
 from peacemonitor.registry_records import Problem, Registry, record_id
 
@@ -25,6 +25,7 @@ def check(registry: Registry) -> list[Problem]:
             for path, message in check_one(registry, kind, record):
                 problems.append(Problem(file, line, rid, path, message))
     problems += _alias_clashes(registry)
+    problems += _mapping_clashes(registry)
     return problems
 
 
@@ -154,6 +155,32 @@ def _alias_clashes(registry: Registry) -> list[Problem]:
     return problems
 
 
+def _mapping_source(registry: Registry, kind: str, record: BaseModel) -> Iterator[Finding]:
+    """A mapping names an event source whose actor names are stored."""
+    if kind == "actor_mappings" and record.source not in MAPPED_SOURCES:  # type: ignore[attr-defined]
+        yield "source", f"unknown event source {record.source!r}; use {', '.join(MAPPED_SOURCES)}"  # type: ignore[attr-defined]
+
+
+def _overlap(a: Any, b: Any) -> bool:
+    """Two mappings' periods (since/until, open ends) share a day."""
+    return not (_before(a.since, b.until) or _before(b.since, a.until))
+
+
+def _mapping_clashes(registry: Registry) -> list[Problem]:
+    """One source name maps to one set of actors at a time, or derived presence is ambiguous."""
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str], list[Any]] = {}
+    for mapping in registry.actor_mappings.values():
+        key = (mapping.source, normalize_name(mapping.name))
+        for other in seen.get(key, []):
+            if _overlap(mapping, other):
+                file, line = registry.origin.get(("actor_mappings", mapping.id), ("?", None))
+                message = f"{mapping.source} name {mapping.name!r} is also mapped by {other.id!r}"
+                problems.append(Problem(file, line, mapping.id, "name", message + " then"))
+        seen.setdefault(key, []).append(mapping)
+    return problems
+
+
 CHECKS: tuple[Callable[[Registry, str, BaseModel], Iterator[Finding]], ...] = (
     _citations,
     _references,
@@ -161,4 +188,5 @@ CHECKS: tuple[Callable[[Registry, str, BaseModel], Iterator[Finding]], ...] = (
     _histories,
     _lineage_dates,
     _presence_reported,
+    _mapping_source,
 )

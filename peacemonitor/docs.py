@@ -10,8 +10,13 @@ from pathlib import Path
 def _generators() -> dict[str, Callable[[], str]]:
     from peacemonitor.categories import categories_markdown
     from peacemonitor.shapes import shapes_markdown
+    from peacemonitor.views import views_markdown
 
-    return {"categories.md": categories_markdown, "json.md": shapes_markdown}
+    return {
+        "categories.md": categories_markdown,
+        "json.md": shapes_markdown,
+        "views.md": views_markdown,
+    }
 
 
 def markers(name: str) -> tuple[str, str]:

@@ -87,6 +87,7 @@ class Query:
     end: PartialDate | None = None
     source: str | None = None
     population_vintage: str | None = None
+    min_victims: int | None = None  # only events with this many victims (massacre definitions)
     # One territory of the level only (its code): the same rows as the whole level's, filtered.
     territory: str | None = None
 
@@ -130,6 +131,7 @@ def _counts(db: duckdb.DuckDBPyConnection, query: Query) -> pd.DataFrame:
         WHERE category = $category AND {_LEVEL_SQL[query.level]} AND {precision}
           AND date_first BETWEEN $first AND $last
           {"AND source = $source" if query.source else ""}
+          {_MIN_VICTIMS_SQL if query.min_victims else ""}
           {f"AND {_CODE_SQL[query.level]} = $territory" if query.territory else ""}
         GROUP BY ALL
     """
@@ -140,9 +142,20 @@ def _counts(db: duckdb.DuckDBPyConnection, query: Query) -> pd.DataFrame:
     }
     if query.source:
         params["source"] = query.source
+    if query.min_victims:
+        params["min_victims"] = query.min_victims
     if query.territory:
         params["territory"] = query.territory
     return db.execute(sql, params).df()
+
+
+# An event's victims are its own observation (part "victims"): keep every part of the events
+# with at least that many, so incidents and victims answer the same definition.
+_MIN_VICTIMS_SQL = """
+          AND EXISTS (SELECT 1 FROM observations v WHERE v.source = observations.source
+                      AND v.record_id = observations.record_id AND v.category = $category
+                      AND v.unit = 'victims' AND v.count >= $min_victims)
+"""
 
 
 def _territories(db: duckdb.DuckDBPyConnection, level: TerritoryLevel) -> dict[str, str]:

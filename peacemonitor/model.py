@@ -3,8 +3,8 @@
 Registry records are pydantic models because they arrive from human-edited files; observations are
 plain dataclasses because importers make millions of them. Nothing here touches the store.
 
-Why over 600 lines: one vocabulary is the point (STYLE: the domain's enums and records live in one
-module), in sections by concept; a section that grows a behaviour of its own moves out.
+Why over 600 lines: it is the one vocabulary — every registry record a YAML file validates
+against, with its enums — and a reader checks a record's fields against the file in one place.
 """
 
 from __future__ import annotations
@@ -345,6 +345,26 @@ class Presence(Cited):
     as_of: PDate
     kind: PresenceKind = PresenceKind.REPORTED
     detail: str | None = None
+
+
+class ActorMapping(Cited):
+    """How an event source names registry actors: a UCDP side or an ACLED actor name → actors.
+
+    Presence derived from events rests on this table, so it is curated and cited like any
+    other fact; ``since``/``until`` bound the event dates it holds for (UCDP's "FARC" is the
+    FARC-EP only until its 2016-2017 demobilisation)."""
+
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    source: str = Field(description="the importer's source name: ucdp or acled")
+    name: str = Field(description="the actor name exactly as the source publishes it")
+    source_id: str | None = Field(default=None, description="the source's own actor id")
+    actors: list[str] = Field(min_length=1)
+    since: PDate | None = None
+    until: PDate | None = None
+
+
+MAPPED_SOURCES = ("ucdp", "acled")
+"""Event sources whose actor names the registry maps (ACLED's HDX aggregates name no actor)."""
 
 
 class RelationKind(StrEnum):

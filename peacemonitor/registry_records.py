@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from peacemonitor.errors import PeacemonitorError
 from peacemonitor.model import (
     Actor,
+    ActorMapping,
     Agreement,
     Ceasefire,
     Gesture,
@@ -30,6 +31,7 @@ KINDS: dict[str, type[BaseModel]] = {
     "gestures": Gesture,
     "red_lines": RedLine,
     "statistics": Statistic,
+    "actor_mappings": ActorMapping,
 }
 
 
@@ -69,6 +71,7 @@ class Registry:
     gestures: dict[str, Gesture] = field(default_factory=dict)
     red_lines: dict[str, RedLine] = field(default_factory=dict)
     statistics: dict[str, Statistic] = field(default_factory=dict)
+    actor_mappings: dict[str, ActorMapping] = field(default_factory=dict)
     origin: dict[tuple[str, str], tuple[str, int | None]] = field(default_factory=dict)
     invalid: set[tuple[str, str]] = field(default_factory=set)
 

@@ -6,17 +6,21 @@ One mapping from a shape's name to the model that defines it; docs/json.md is ge
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
+import typing
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, TypeAdapter
 
 from peacemonitor.actors import ActorDetail, ActorSummary
 from peacemonitor.ceasefires import CeasefireState
+from peacemonitor.comparison import Comparison
 from peacemonitor.coverage import Coverage
 from peacemonitor.fetches import FetchRecord
 from peacemonitor.importers.framework.report import ImportReport
+from peacemonitor.presence import PresenceRecord
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
 from peacemonitor.quarantine import QuarantineEntry
 from peacemonitor.statistics import StatisticView
@@ -63,6 +67,14 @@ SHAPES: dict[str, tuple[str, object]] = {
         "`peacemonitor imported ceasefires`: ETH/PRIO records and their registry links",
         list[ImportedCeasefire],
     ),
+    "presence": (
+        "`peacemonitor presence ACTOR`: where an actor is, each record with how it is known",
+        list[PresenceRecord],
+    ),
+    "compare": (
+        "`peacemonitor compare OUTCOME`: two windows over a territory set, with the rate ratio",
+        Comparison,
+    ),
     "api-overview": ("`GET /api/overview`: the dashboard's first page", Overview),
     "api-map": ("`GET /api/map`: the map's values (equal to `indicator`)", MapView),
     "api-territory": ("`GET /api/territory/{code}`: one department or municipality", Territory),
@@ -89,6 +101,7 @@ def _type_name(annotation: object) -> str:
         "peacemonitor.actors.",
         "peacemonitor.tables.",
         "peacemonitor.ceasefires.",
+        "peacemonitor.comparison.",
         "peacemonitor.web.overview.",
         "peacemonitor.web.process.",
         "peacemonitor.web.search.",
@@ -106,6 +119,11 @@ def _type_name(annotation: object) -> str:
 
 
 def _fields(model: type[BaseModel]) -> list[str]:
+    if dataclasses.is_dataclass(model):  # typed records that are dataclasses (PresenceRecord)
+        hints = typing.get_type_hints(model)
+        return [
+            f"| `{f.name}` | `{_type_name(hints[f.name])}` |  |" for f in dataclasses.fields(model)
+        ]
     return [
         f"| `{name}` | `{_type_name(info.annotation)}` | {info.description or ''} |"
         for name, info in model.model_fields.items()

@@ -144,14 +144,14 @@ def test_registry_check_on_a_broken_copy(cli, tmp_path):
     assert cli("registry", "check", FIXTURE) == (
         0,
         "registry OK: 13 records (2 sources, 4 actors, 1 tables, 2 ceasefires, 1 agreements, "
-        "1 gestures, 1 red_lines, 1 statistics)\n",
+        "1 gestures, 1 red_lines, 1 statistics, 0 actor_mappings)\n",
     )
 
 
 def test_registry_export_and_load_round_trip(run, tmp_path):
     out_dir = tmp_path / "exported"
     code, out = run("registry", "export", "--output", str(out_dir))
-    assert code == 0 and len(out.splitlines()) == 8
+    assert code == 0 and len(out.splitlines()) == 9
     assert run("registry", "load", str(out_dir)) == (
         0,
         f"loaded 13 registry records from {out_dir}\n",

@@ -28,7 +28,7 @@ def test_ci_runs_the_readme_test_command():
     assert quick_start_commands()[1] in (REPO / ".ci" / "run").read_text()
 
 
-@pytest.mark.parametrize("name", ["categories.md", "json.md"])
+@pytest.mark.parametrize("name", ["categories.md", "json.md", "views.md"])
 def test_generated_docs_match_the_code(name):
     generate = docs._generators()[name]
     text = (REPO / "docs" / name).read_text()

@@ -62,6 +62,12 @@ def _register_all() -> None:
     from peacemonitor.cli import import_commands
 
     import_commands.register(app)
+    from peacemonitor.cli import presence_commands
+
+    presence_commands.register(app)
+    from peacemonitor.cli import compare_commands
+
+    compare_commands.register(app)
     from peacemonitor.cli import serve_commands
 
     serve_commands.register(app)

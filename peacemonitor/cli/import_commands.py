@@ -54,7 +54,11 @@ def _emit_reports(reports: list[ImportReport], fmt: Format) -> None:
 def import_(
     ctx: typer.Context,
     source: Annotated[
-        str, typer.Argument(help="police, massacres, leaders, ucdp, acled, pax, ceasefires.")
+        str,
+        typer.Argument(
+            help="police, massacres, leaders, ucdp, acled, pax, ceasefires; or presence "
+            "(a table of where groups are)."
+        ),
     ],
     files: Annotated[list[Path], typer.Argument(help="Files to import.", exists=False)],
     format: Annotated[
@@ -84,6 +88,9 @@ def import_(
     from peacemonitor.cli.context import settings
     from peacemonitor.runner import get_importer, import_files, load_resolver
 
+    if source == "presence":
+        _import_presence(ctx, files, format)
+        return
     get_importer(source)
     store = settings(ctx).store()
     resolver = load_resolver(store)
@@ -102,6 +109,19 @@ def import_(
         typer.echo(f"error: {failure}", err=True)
     if failures:
         raise typer.Exit(1)
+
+
+def _import_presence(ctx: typer.Context, files: list[Path], fmt: Format) -> None:
+    """`import presence FILE...`: a user's presence tables, each file atomic."""
+    from peacemonitor.cli.context import settings
+    from peacemonitor.gazetteer import Gazetteer
+    from peacemonitor.registry import from_store
+    from peacemonitor.user_presence import import_presence
+
+    store = settings(ctx).store()
+    registry, gazetteer = from_store(store), Gazetteer.from_store(store)
+    reports = [import_presence(store, registry, gazetteer, path) for path in files]
+    _emit_reports(reports, fmt)
 
 
 class _Progress:
