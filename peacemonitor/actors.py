@@ -6,6 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel
 
+from peacemonitor.ceasefires import all_parties
 from peacemonitor.model import (
     LINEAGE_RELATIONS,
     Actor,
@@ -201,7 +202,7 @@ def actor_detail(registry: Registry, actor_id: str, day: dt.date | None = None) 
         tables=sorted(
             t.id for t in registry.tables.values() if any(p.actor == actor_id for p in t.parties)
         ),
-        ceasefires=sorted(c.id for c in registry.ceasefires.values() if actor_id in c.parties),
+        ceasefires=sorted(c.id for c in registry.ceasefires.values() if actor_id in all_parties(c)),
         gestures=sorted(
             (g for g in registry.gestures.values() if g.actor == actor_id),
             key=lambda g: date_key(g.date),

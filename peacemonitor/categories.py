@@ -97,10 +97,18 @@ LIST_SOURCES: dict[str, Category] = {
     "signatories": Category.PEACE_SIGNATORY_KILLING,
 }
 
+# CNMH Observatorio de Memoria y Conflicto case tables (one row per case).
+CNMH_CASE_TABLE: dict[str, Category] = {
+    "masacres (4 or more victims; source cnmh-massacres-4plus)": Category.MASSACRE,
+    "atentados terroristas": Category.TERRORISM,
+    "ataques a poblaciones": Category.ATTACK_ON_TOWN,
+}
+
 CATEGORY_DESCRIPTIONS: dict[Category, str] = {
     Category.HOMICIDE: "Intentional killing of a person, counted in victims.",
     Category.MASSACRE: "Killing of three or more people in one event (Colombia's official "
-    "definition); counted in incidents and victims.",
+    "definition; the CNMH counts four or more, filed under its own source); counted in "
+    "incidents and victims.",
     Category.SOCIAL_LEADER_KILLING: "Killing of a social leader or human-rights defender.",
     Category.PEACE_SIGNATORY_KILLING: "Killing of a signatory of the 2016 accord (ex-FARC).",
     Category.STATE_GROUP_CLASH: "Armed confrontation between state forces and an armed group.",
@@ -117,13 +125,17 @@ CATEGORY_DESCRIPTIONS: dict[Category, str] = {
     Category.FORCED_RECRUITMENT: "Forced recruitment, including of minors.",
     Category.STRATEGIC_DEVELOPMENT: "Non-violent but significant events (agreements, arrests, "
     "bases established, territory transferred).",
-    Category.TERRORISM: "Acts the Police classify as terrorism, and suicide bombings.",
+    Category.TERRORISM: "Acts the Police or the CNMH classify as terrorism, and suicide bombings.",
     Category.POLITICAL_VIOLENCE: "ACLED's own monthly count of political-violence events, as "
     "published in its HDX aggregate files: several event categories together, so never an "
     "event's category and never summed with them.",
     Category.DEMONSTRATION: "ACLED's own monthly count of demonstration events (its "
     "'demonstrations' disorder type), as published in its HDX aggregate files; single protest "
     "events stay outside scope.",
+    Category.ATTACK_ON_TOWN: "An armed group's attack on a town or its police post (a 'toma', "
+    "CNMH's 'ataque a población'); counted in incidents and victims.",
+    Category.COCA_CULTIVATION: "Land under coca cultivation on the census date (SIMCI/UNODC), "
+    "in hectares: a stock measured once a year, not events.",
 }
 
 
@@ -154,6 +166,8 @@ def categories_markdown() -> str:
     lines += [f"| {code} | `{cat.value}` |" for code, cat in UCDP_TYPE_OF_VIOLENCE.items()]
     lines += ["", "#### Policía Nacional (crime family)", "", "| crime | category |", "|---|---|"]
     lines += [f"| {crime} | `{cat.value}` |" for crime, cat in POLICE_CRIME.items()]
+    lines += ["", "#### CNMH case tables", "", "| table | category |", "|---|---|"]
+    lines += [f"| {table} | `{cat.value}` |" for table, cat in CNMH_CASE_TABLE.items()]
     lines += ["", "#### Single-category lists", "", "| source | category |", "|---|---|"]
     lines += [f"| {source} | `{cat.value}` |" for source, cat in LIST_SOURCES.items()]
     return "\n".join(lines)

@@ -126,6 +126,50 @@ def _lineage_dates(registry: Registry, kind: str, record: BaseModel) -> Iterator
             yield f"relations.{index}.actor", "an actor cannot relate to itself"
 
 
+def _existed(registry: Registry, actor_id: str, day: PartialDate) -> str | None:
+    """Why ``actor_id`` cannot be a party on ``day`` (it did not exist yet), or None."""
+    actor = registry.actors.get(actor_id)
+    start = actor.existed_from() if actor is not None else None
+    if start is not None and start.first > day.last:
+        return f"{actor_id} did not exist before {start}, so it cannot be a party on {day}"
+    return None
+
+
+def _parties_existed(registry: Registry, kind: str, record: BaseModel) -> Iterator[Finding]:
+    """A ceasefire's or a table's parties existed when they became parties: a faction cannot
+    sign before it split from its parent (ceasefire parties join at steps that name them)."""
+    if kind == "ceasefires":
+        events = record.events  # type: ignore[attr-defined]
+        for actor in record.parties:  # type: ignore[attr-defined]
+            if (why := _existed(registry, actor, events[0].date)) is not None:
+                yield "parties", why
+        for index, event in enumerate(events):
+            for actor in event.parties or []:
+                if (why := _existed(registry, actor, event.date)) is not None:
+                    yield f"events.{index}.parties", why
+    if kind == "tables":
+        opened = record.status_history[0].date  # type: ignore[attr-defined]
+        for index, party in enumerate(record.parties):  # type: ignore[attr-defined]
+            if (why := _existed(registry, party.actor, party.since or opened)) is not None:
+                yield f"parties.{index}.since", why
+
+
+PROCESS_DATASETS = ("pax", "ceasefires")
+
+
+def _overrides(registry: Registry, kind: str, record: BaseModel) -> Iterator[Finding]:
+    """A link override names a process dataset, and registry records of its kind that exist."""
+    if kind != "link_overrides":
+        return
+    if record.dataset not in PROCESS_DATASETS:  # type: ignore[attr-defined]
+        yield "dataset", f"unknown dataset {record.dataset!r}; use {list(PROCESS_DATASETS)}"  # type: ignore[attr-defined]
+    target = f"{record.kind.value}s"  # type: ignore[attr-defined]
+    for name in ("remove", "add"):
+        ref = getattr(record, name)
+        if ref is not None and not registry.has(target, ref):
+            yield name, f"unknown {target[:-1]} {ref!r}"
+
+
 def _presence_reported(registry: Registry, kind: str, record: BaseModel) -> Iterator[Finding]:
     """The registry holds presence a source reports; presence derived from events is computed
     from observations and never written here, so the two kinds cannot mix."""
@@ -187,6 +231,8 @@ CHECKS: tuple[Callable[[Registry, str, BaseModel], Iterator[Finding]], ...] = (
     _spans,
     _histories,
     _lineage_dates,
+    _parties_existed,
+    _overrides,
     _presence_reported,
     _mapping_source,
 )

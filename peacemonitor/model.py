@@ -3,8 +3,10 @@
 Registry records are pydantic models because they arrive from human-edited files; observations are
 plain dataclasses because importers make millions of them. Nothing here touches the store.
 
-Why over 600 lines: it is the one vocabulary — every registry record a YAML file validates
-against, with its enums — and a reader checks a record's fields against the file in one place.
+Why over 600 lines: it is the one vocabulary every module shares — every registry record kind
+(actors, tables, ceasefires with their steps, agreements, link overrides …) and the observation
+— and the records nest in each other; split across files they would import one another, and a
+reviewer of the registry's schema would have to read several modules instead of one.
 """
 
 from __future__ import annotations
@@ -125,6 +127,7 @@ class TerritoryLevel(StrEnum):
     COUNTRY = "country"
     DEPARTMENT = "department"
     MUNICIPALITY = "municipality"
+    CLUSTER = "cluster"  # municipalities a source groups, not in DIVIPOLA: code cluster:<name>
 
     @classmethod
     def _missing_(cls, value: object) -> TerritoryLevel | None:
@@ -193,6 +196,8 @@ class QuarantineReason(StrEnum):
     TERRITORY_OUTSIDE_COUNTRY = "territory-outside-country"
     TERRITORY_TOO_IMPRECISE = "territory-too-imprecise"
     TERRITORY_CONFLICT = "territory-conflict"
+    TERRITORY_LEVEL = "territory-level"
+    DUPLICATE_KEY = "duplicate-key"
 
     @classmethod
     def of_place(cls, why: Unresolved) -> QuarantineReason:
@@ -225,6 +230,8 @@ class Category(StrEnum):
     TERRORISM = "terrorism"
     POLITICAL_VIOLENCE = "political-violence"
     DEMONSTRATION = "demonstration"
+    ATTACK_ON_TOWN = "attack-on-town"
+    COCA_CULTIVATION = "coca-cultivation"
 
 
 class Unit(StrEnum):
@@ -234,6 +241,7 @@ class Unit(StrEnum):
     VICTIMS = "victims"
     DEATHS = "deaths"
     EVENTS = "events"
+    HECTARES = "hectares"
 
 
 # --- registry records ------------------------------------------------------------------------
@@ -397,6 +405,19 @@ class Actor(Cited):
     presence: list[Presence] = []
     relations: list[ActorRelation] = []
 
+    def existed_from(self) -> PartialDate | None:
+        """When the actor came to exist as itself: its founding date where a source gives one,
+        else the earliest verified date it split from another group (a faction is not itself
+        before it splits). Unverified dates never decide this."""
+        if self.founded is not None:
+            return self.founded
+        splits = [
+            r.since
+            for r in self.relations
+            if r.kind is RelationKind.SPLIT_FROM and r.since is not None and not r.unverified
+        ]
+        return min(splits, key=lambda d: d.first, default=None)
+
 
 class TableLevel(StrEnum):
     NATIONAL = "national"
@@ -500,6 +521,12 @@ class CeasefireEvent(Cited):
     )
     instrument: str | None = None
     reason: str | None = None
+    not_before: PDate | None = Field(
+        default=None, description="earliest day a source allows for a step dated coarsely"
+    )
+    not_after: PDate | None = Field(
+        default=None, description="latest day a source allows for a step dated coarsely"
+    )
 
 
 class Ceasefire(Cited):
@@ -516,8 +543,11 @@ class Ceasefire(Cited):
 
 
 class GestureValence(StrEnum):
+    """How an act bears on a table: goodwill, hostile, or neutral (a statement, a ruling)."""
+
     GOODWILL = "goodwill"
     HOSTILE = "hostile"
+    NEUTRAL = "neutral"
 
 
 class Gesture(Cited):
@@ -532,7 +562,9 @@ class Gesture(Cited):
 
 
 class ImplementationLevel(IntEnum):
-    """Kroc scale (not PA-X's 0-3, which measures how detailed a provision is)."""
+    """An implementation level the registry assigns: OUR coding from reported events, on a 0-3
+    scale shaped like the Kroc Institute's (not PA-X's 0-3, which measures how detailed a
+    provision is). It is never the Kroc Institute's own assessment, and every output says so."""
 
     NOT_STARTED = 0
     MINIMAL = 1
@@ -541,7 +573,12 @@ class ImplementationLevel(IntEnum):
 
 
 class ImplementationStatus(Cited):
-    level: ImplementationLevel
+    """A provision's implementation level at a date, as the registry codes it from reported
+    events: our coding, never the Kroc Institute's assessment."""
+
+    level: ImplementationLevel = Field(
+        description="our coding from reported events (0-3, Kroc-style); not the Kroc Institute's"
+    )
     as_of: PDate
 
 
@@ -569,6 +606,36 @@ class RedLine(Cited):
     categories: list[Category] = []
     actors: list[str] = []
     since: PDate | None = None
+
+
+class LinkKind(StrEnum):
+    """What an imported record's link points at in the registry."""
+
+    ACTOR = "actor"
+    TABLE = "table"
+    AGREEMENT = "agreement"
+    CEASEFIRE = "ceasefire"
+
+
+class LinkOverride(Cited):
+    """A registry correction of one imported record's link (PA-X agreement, ETH/PRIO ceasefire):
+    ``remove`` drops a link the name matching made wrongly, ``add`` sets one it missed. Kept in
+    the registry, so it holds through every re-import and relink, and cited like any fact."""
+
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    dataset: str = Field(description="the import source: pax or ceasefires")
+    record: str = Field(description="the record's id in that dataset, e.g. a PA-X AgtId")
+    kind: LinkKind
+    remove: str | None = Field(default=None, description="registry id that must not be linked")
+    add: str | None = Field(default=None, description="registry id to link instead")
+
+    @model_validator(mode="after")
+    def _remove_or_add(self) -> LinkOverride:
+        if self.remove is None and self.add is None:
+            raise ValueError("a link override needs `remove`, `add` or both")
+        if self.remove == self.add:
+            raise ValueError("`remove` and `add` name the same record")
+        return self
 
 
 class Qualifier(StrEnum):

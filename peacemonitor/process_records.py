@@ -37,6 +37,14 @@ if TYPE_CHECKING:
 LinkKind = Literal["actor", "table", "agreement", "ceasefire"]
 
 
+class Evidence(BaseModel):
+    """Why an actor link was made: the words of a column that matched a registry name."""
+
+    column: str = Field(description="the record's column, e.g. PA-X Part or Agt")
+    text: str = Field(description="the words that matched, with a little context")
+    name: str = Field(description="the registry name or alias they matched")
+
+
 class Link(BaseModel):
     """One comparison of a record with the registry: the registry id it matched, or why none."""
 
@@ -44,6 +52,9 @@ class Link(BaseModel):
     id: str | None = Field(description="the registry record linked; null when none is")
     reason: str | None = Field(description="why nothing is linked (null when something is)")
     detail: str = Field(description="what was compared, e.g. dates and parties")
+    evidence: Evidence | None = Field(
+        default=None, description="for an actor: the words that named it (null otherwise)"
+    )
 
 
 class ImportedAgreement(BaseModel):
@@ -211,13 +222,14 @@ Relinker = Callable[[RegistryView, dict[str, Any]], Linked]
 
 
 def _relink_agreement(view: RegistryView, row: dict[str, Any]) -> Linked:
+    parties = clean(row["parties_raw"])
     return link_agreement(
-        view, clean(row["parties_raw"]), row["title"], row["date_first"], row["stage"]
+        view, parties, row["title"], row["date_first"], row["stage"], row["record_id"]
     )
 
 
 def _relink_ceasefire(view: RegistryView, row: dict[str, Any]) -> Linked:
-    return link_ceasefire(view, row["declared_by_raw"], row["date_first"])
+    return link_ceasefire(view, row["declared_by_raw"], row["date_first"], row["record_id"])
 
 
 # table → (the stored columns its links are computed from, how)

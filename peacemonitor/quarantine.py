@@ -31,7 +31,7 @@ def retry_quarantine(
     groups = _quarantine_groups(store, source)
     reports = []
     for (group_source, sha, name), rows in groups.items():
-        importer = get_importer(group_source)
+        importer = get_importer(group_source, rows[0].layout)
         points = importer.uses_points and points_loaded(resolver)
         importer.prepare(store)
         ctx = ImportContext(Path(name), sha, PlaceCache(resolver, points))

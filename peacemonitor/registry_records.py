@@ -16,6 +16,7 @@ from peacemonitor.model import (
     Agreement,
     Ceasefire,
     Gesture,
+    LinkOverride,
     NegotiationTable,
     RedLine,
     Source,
@@ -32,6 +33,7 @@ KINDS: dict[str, type[BaseModel]] = {
     "red_lines": RedLine,
     "statistics": Statistic,
     "actor_mappings": ActorMapping,
+    "link_overrides": LinkOverride,
 }
 
 
@@ -72,6 +74,7 @@ class Registry:
     red_lines: dict[str, RedLine] = field(default_factory=dict)
     statistics: dict[str, Statistic] = field(default_factory=dict)
     actor_mappings: dict[str, ActorMapping] = field(default_factory=dict)
+    link_overrides: dict[str, LinkOverride] = field(default_factory=dict)
     origin: dict[tuple[str, str], tuple[str, int | None]] = field(default_factory=dict)
     invalid: set[tuple[str, str]] = field(default_factory=set)
 

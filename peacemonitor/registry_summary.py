@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from peacemonitor.ceasefires import all_parties
 from peacemonitor.model import ActorKind, Ceasefire, NegotiationTable, PartyRole
 from peacemonitor.registry import KINDS, Registry, date_key
 
@@ -77,7 +78,7 @@ def _ceasefire_row(registry: Registry, ceasefire: Ceasefire) -> list[object]:
     how = f"{last.kind.value} ({last.date})"
     if last.reason:
         how += f": {last.reason}"
-    parties = ", ".join(_non_state(registry, ceasefire.parties))
+    parties = ", ".join(_non_state(registry, all_parties(ceasefire)))
     instruments = "; ".join(ceasefire.instruments)
     return [f"`{ceasefire.id}`", ceasefire.kind.value, parties, first.date, how, instruments]
 

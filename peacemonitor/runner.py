@@ -33,6 +33,7 @@ from peacemonitor.errors import PeacemonitorError
 from peacemonitor.files import file_sha256 as _sha256
 from peacemonitor.gazetteer import Gazetteer
 from peacemonitor.importers import IMPORTERS
+from peacemonitor.importers.aggregates import TABLE_LAYOUT, TableImporter
 from peacemonitor.importers.framework.context import ImportContext, Importer
 from peacemonitor.importers.framework.errors import (
     AccountingError,
@@ -60,6 +61,7 @@ from peacemonitor.importers.framework.report import (
     CoverageSpan,
     ImportReport,
     TotalCheck,
+    listed,
     merge_spans,
 )
 from peacemonitor.importers.tabular import Sheets, read_file
@@ -85,7 +87,11 @@ def importers() -> dict[str, Importer]:
     return {name: factory() for name, factory in IMPORTERS.items()}
 
 
-def get_importer(source: str) -> Importer:
+def get_importer(source: str, layout: str | None = None) -> Importer:
+    """The importer registered as ``source``; for a quarantined row of an aggregate table,
+    filed under the table's own source name, the table importer (its layout says so)."""
+    if source not in IMPORTERS and layout == TABLE_LAYOUT:
+        return TableImporter()
     if source not in IMPORTERS:
         known = ", ".join(sorted(IMPORTERS))
         raise UnknownSource(f"no importer for {source!r}: known sources are {known}")
@@ -137,6 +143,7 @@ def import_files(
     progress: ProgressFn | None = None,
     on_file: Callable[[Path, ImportReport | ImportFailed], None] | None = None,
     revise: bool = False,
+    importer: Importer | None = None,
 ) -> list[ImportReport | ImportFailed]:
     """Import several files, each in its own write transaction: a file that fails (its error
     is returned in its place) leaves the store as it was before that file, and the next file
@@ -146,8 +153,9 @@ def import_files(
     once, before the first write opens; a thread reads the next file (and hashes it) while
     this one is stored. With ``revise``, what earlier imports of the source stored is replaced
     by this file's version: by record id where the source gives ids, else the periods the file
-    covers (``republished``); without it such a file is refused."""
-    importer = get_importer(source)
+    covers (``republished``); without it such a file is refused. ``importer`` overrides the one
+    registered as ``source`` (a table importer with its mapping: ``table_imports``)."""
+    importer = importer or get_importer(source)
     places = PlaceCache(resolver, points=importer.uses_points and points_loaded(resolver))
     importer.prepare(store)
     files = [Path(p) for p in paths]
@@ -226,6 +234,7 @@ def _one_file(
                 db, importer.source, ctx, kind="file", progress=progress, revise=revise,
                 checksum_ids=not importer.revises,
             )  # fmt: skip
+            run.exact_coverage, run.listed_places = importer.exact_coverage, importer.listed_places
             return run.execute(items)
     except ImportFailed as error:
         return error
@@ -359,6 +368,8 @@ class Run:
     expected: list[int] | None = None
     revise: bool = False
     layout: str | None = None
+    exact_coverage: bool = False
+    listed_places: bool = False
     import_id: int = 0
     started: float = field(default_factory=time.monotonic)
     started_at: dt.datetime = field(default_factory=dt.datetime.now)
@@ -784,7 +795,10 @@ class Run:
             same_content_as=self.same_as,
             supersedes=[s.as_json() for s in self.supersedes],
             totals=totals,
-            coverage=merge_spans(self.coverage),
+            coverage=merge_spans(
+                listed(self.coverage) if self.listed_places else self.coverage,
+                touching_only=self.exact_coverage,
+            ),
             seconds=round(time.monotonic() - self.started, 3),
         )
 

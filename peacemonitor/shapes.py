@@ -18,13 +18,16 @@ from peacemonitor.actors import ActorDetail, ActorSummary
 from peacemonitor.ceasefires import CeasefireState
 from peacemonitor.comparison import Comparison
 from peacemonitor.coverage import Coverage
+from peacemonitor.effects import CeasefireEffect
 from peacemonitor.fetches import FetchRecord
 from peacemonitor.importers.framework.report import ImportReport
 from peacemonitor.presence import PresenceRecord
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
 from peacemonitor.quarantine import QuarantineEntry
+from peacemonitor.reconciliation import Reconciliation
 from peacemonitor.statistics import StatisticView
 from peacemonitor.tables import TableDetail, TableSummary
+from peacemonitor.violations import Violation
 from peacemonitor.web.errors import ApiError
 from peacemonitor.web.overview import MapView, Overview, Territory
 from peacemonitor.web.process import CeasefirePage, CoveragePage
@@ -45,6 +48,14 @@ SHAPES: dict[str, tuple[str, object]] = {
         "`peacemonitor ceasefires [--as-of]`: ceasefire states that day",
         list[CeasefireState],
     ),
+    "ceasefire-effect": (
+        "`peacemonitor ceasefire effect ID`: estimates of a ceasefire's effect on one outcome",
+        CeasefireEffect,
+    ),
+    "ceasefire-violations": (
+        "`peacemonitor ceasefire violations ID`: the violations log",
+        list[Violation],
+    ),
     "stats": ("`peacemonitor stats`: published statistics, as shown", list[StatisticView]),
     "import": (
         "`peacemonitor import SOURCE FILE...`: where every row of each file went",
@@ -55,6 +66,10 @@ SHAPES: dict[str, tuple[str, object]] = {
         list[QuarantineEntry],
     ),
     "coverage": ("`peacemonitor coverage`: what each source covers", list[Coverage]),
+    "reconcile-police": (
+        "`peacemonitor reconcile-police CATEGORY`: the Police exports against its aggregates",
+        Reconciliation,
+    ),
     "fetches": (
         "`peacemonitor data fetches`: what was fetched from which publisher, when",
         list[FetchRecord],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from peacemonitor.ceasefires import CeasefireState, state_on
 from peacemonitor.model import (
@@ -15,14 +15,19 @@ from peacemonitor.model import (
     NegotiationTable,
     PartyRole,
     PDate,
+    Precision,
     Provision,
     RedLine,
+    StatusChange,
     TableLevel,
     TableParty,
     TableStatus,
     TableTrack,
 )
 from peacemonitor.registry import Registry, date_key
+
+ENDED = (TableStatus.CONCLUDED, TableStatus.BROKEN_OFF)
+_FINENESS = {Precision.YEAR: 0, Precision.MONTH: 1, Precision.DAY: 2}
 
 
 class TableSummary(BaseModel):
@@ -35,17 +40,37 @@ class TableSummary(BaseModel):
     as_of: dt.date
     status: TableStatus
     status_since: PDate
+    latest_step: PDate | None = Field(
+        default=None, description="the last recorded step (it may restate the status)"
+    )
     status_uncertain: bool
+    open_ended: bool = Field(
+        default=False, description="no end (concluded or broken off) is recorded: still open"
+    )
     armed_groups: list[str]
     scope: list[str]
     venue: str | None
+
+
+LEVEL_CODING = (
+    "our coding from reported events (0-3, Kroc-style scale); not the Kroc Institute's assessment"
+)
 
 
 class ProvisionView(BaseModel):
     provision: Provision
     level: ImplementationLevel | None
     level_as_of: PDate | None
+    level_coding: str = Field(default=LEVEL_CODING, description="who assigned the level, and how")
     implemented_before_signed: bool
+
+
+class DelegationHead(BaseModel):
+    """The latest head a party's delegation is recorded with, whatever newer entries omit."""
+
+    actor: str
+    head: str
+    as_of: PDate
 
 
 class AgreementView(BaseModel):
@@ -57,6 +82,9 @@ class TableDetail(BaseModel):
     table: NegotiationTable
     state: TableSummary | None
     parties_now: list[TableParty]
+    heads: list[DelegationHead] = Field(
+        default=[], description="each party's latest recorded delegation head on the day"
+    )
     ceasefires: list[CeasefireState]
     agreements: list[AgreementView]
     red_lines: list[RedLine]
@@ -81,12 +109,34 @@ def scope_on(table: NegotiationTable, day: dt.date) -> list[str]:
     return list(changes[-1].scope) if changes else list(table.scope)
 
 
+def _counts_from(history: list[StatusChange], index: int) -> dt.date:
+    """The first day a status change counts: a change dated more coarsely than one listed
+    before it inside its window (a suspension dated "2025" after one of March 2025) counts only
+    after that finer change."""
+    change = history[index]
+    first = change.date.first
+    for other in history[:index]:
+        finer = _FINENESS[other.date.precision] > _FINENESS[change.date.precision]
+        if finer and change.date.first <= other.date.first <= change.date.last:
+            first = max(first, other.date.last + dt.timedelta(days=1))
+    return first
+
+
 def summary_on(table: NegotiationTable, day: dt.date) -> TableSummary | None:
-    """The table's status on ``day``, or None if its history had not begun."""
-    reached = [change for change in table.status_history if change.date.first <= day]
+    """The table's status on ``day``, or None if its history had not begun. ``status_since`` is
+    when the status began: a second "suspended" after a first does not reset it; the step that
+    last restated it is ``latest_step``."""
+    history = table.status_history
+    reached = [i for i in range(len(history)) if _counts_from(history, i) <= day]
     if not reached:
         return None
-    change = reached[-1]
+    order = sorted(reached, key=lambda i: (_counts_from(history, i), i))
+    change = history[order[-1]]
+    start = change
+    for index in reversed(order[:-1]):
+        if history[index].status is not change.status:
+            break
+        start = history[index]
     return TableSummary(
         id=table.id,
         name=table.name,
@@ -94,8 +144,10 @@ def summary_on(table: NegotiationTable, day: dt.date) -> TableSummary | None:
         track=table.track,
         as_of=day,
         status=change.status,
-        status_since=change.date,
+        status_since=start.date,
+        latest_step=change.date,
         status_uncertain=change.date.last > day,
+        open_ended=change.status not in ENDED,
         armed_groups=[
             p.actor for p in table.parties if p.role is PartyRole.ARMED_GROUP and _active(p, day)
         ],
@@ -132,6 +184,19 @@ def agreement_view(agreement: Agreement) -> AgreementView:
     )
 
 
+def delegation_heads(table: NegotiationTable, day: dt.date) -> list[DelegationHead]:
+    """Each party's latest recorded head as of ``day``: an entry naming only members (Al
+    Jazeera's "a delegate") does not hide the head other sources record."""
+    latest: dict[str, DelegationHead] = {}
+    dated = sorted(table.delegations, key=lambda d: date_key(d.as_of))
+    for delegation in dated:
+        if delegation.head and delegation.as_of.first <= day:
+            latest[delegation.actor] = DelegationHead(
+                actor=delegation.actor, head=delegation.head, as_of=delegation.as_of
+            )
+    return list(latest.values())
+
+
 def table_detail(registry: Registry, table_id: str, day: dt.date | None = None) -> TableDetail:
     """A table with its parties, ceasefires, agreements, red lines and gestures."""
     table = get_table(registry, table_id)
@@ -141,6 +206,7 @@ def table_detail(registry: Registry, table_id: str, day: dt.date | None = None) 
         table=table,
         state=summary_on(table, day),
         parties_now=[p for p in table.parties if _active(p, day)],
+        heads=delegation_heads(table, day),
         ceasefires=[
             state_on(c, day)
             for c in sorted(registry.ceasefires.values(), key=lambda c: c.id)

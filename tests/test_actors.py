@@ -61,3 +61,9 @@ def test_list_actors_gives_origins(registry):
 def test_unknown_actor(registry):
     with pytest.raises(NotFound, match="no actor 'nobody'"):
         actor_detail(registry, "nobody")
+
+
+def test_an_actor_lists_the_ceasefires_it_joined_at_a_step():
+    bundled = reg.load()
+    assert "cf-emc-embf-2023-2025" in actor_detail(bundled, "embf").ceasefires
+    assert "cf-emc-embf-2023-2025" in actor_detail(bundled, "emc").ceasefires

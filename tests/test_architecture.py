@@ -45,7 +45,10 @@ LAYERS: list[tuple[str, list[str]]] = [
         ],
     ),
     ("importers", ["importers"]),
-    ("runner", ["runner", "quarantine", "handover", "acled_sync", "user_presence"]),
+    (
+        "runner",
+        ["runner", "quarantine", "handover", "acled_sync", "user_presence", "table_imports"],
+    ),
     ("interface", ["cli", "web", "shapes", "docs", "__main__", ""]),
 ]
 """Lowest first. A module belongs to the layer of the longest name here that it starts with

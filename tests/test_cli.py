@@ -48,19 +48,19 @@ def test_tables_as_csv_on_two_days(run):
 def test_ceasefires_as_of_shows_a_partial_suspension(run):
     assert run("ceasefires", "--as-of", "2024-04-01", "--format", "csv") == (
         0,
-        "id,kind,parties,status,since,planned_end,in_force,suspended\n"
-        "ended-ceasefire,unilateral,splinter,in-force,2024-01-01,,CO,\n"
-        'national-ceasefire,bilateral,"gov, parent-group",partly-suspended,2024-03,2024-08-03,CO,'
-        '"19, 52, 76"\n',
+        "id,kind,parties,status,since,term_since,planned_end,open_ended,in_force,suspended\n"
+        "ended-ceasefire,unilateral,splinter,in-force,2024-01-01,2024-01-01,,yes,CO,\n"
+        'national-ceasefire,bilateral,"gov, parent-group",partly-suspended,2024-03,2024-02-06,'
+        '2024-08-03,no,CO,"19, 52, 76"\n',
     )
     assert run("ceasefires", "--as-of", "2024-10-04", "--live") == (0, _empty_ceasefire_table())
 
 
 def _empty_ceasefire_table() -> str:
+    from peacemonitor.cli.process_commands import CEASEFIRE_COLUMNS
     from peacemonitor.cli.render import table_text
 
-    columns = ["id", "kind", "parties", "status", "since", "planned_end", "in_force", "suspended"]
-    return table_text([], columns) + "\n"
+    return table_text([], CEASEFIRE_COLUMNS) + "\n"
 
 
 def test_actors_table(run):
@@ -91,6 +91,7 @@ def test_json_is_the_library_shape(run):
         "agreements",
         "ceasefires",
         "gestures",
+        "heads",
         "parties_now",
         "red_lines",
         "state",
@@ -98,6 +99,9 @@ def test_json_is_the_library_shape(run):
     ]
     assert data["state"]["status"] == "suspended"
     assert data["agreements"][0]["provisions"][0]["implemented_before_signed"] is True
+    assert data["agreements"][0]["provisions"][0]["level_coding"].startswith(
+        "our coding from reported events"
+    )
 
 
 def test_stats_prints_whole_numbers_without_decimals(run):
@@ -144,14 +148,16 @@ def test_registry_check_on_a_broken_copy(cli, tmp_path):
     assert cli("registry", "check", FIXTURE) == (
         0,
         "registry OK: 13 records (2 sources, 4 actors, 1 tables, 2 ceasefires, 1 agreements, "
-        "1 gestures, 1 red_lines, 1 statistics, 0 actor_mappings)\n",
+        "1 gestures, 1 red_lines, 1 statistics, 0 actor_mappings, 0 link_overrides)\n",
     )
 
 
 def test_registry_export_and_load_round_trip(run, tmp_path):
     out_dir = tmp_path / "exported"
     code, out = run("registry", "export", "--output", str(out_dir))
-    assert code == 0 and len(out.splitlines()) == 9
+    assert (
+        code == 0 and len(out.splitlines()) == 10
+    )  # one file per kind: actor_mappings, link_overrides too
     assert run("registry", "load", str(out_dir)) == (
         0,
         f"loaded 13 registry records from {out_dir}\n",
@@ -163,12 +169,21 @@ def test_table_view_says_status_scope_parties_and_links(run):
     assert code == 0
     assert out.splitlines()[8:12] == [
         "Government – Parent Group — national, political",
-        "status on 2024-10-01: suspended since 2024-09-17",
+        "status on 2024-10-01: suspended since 2024-09-17; open: no end recorded",
         "scope: 50, 18",
         "parties: gov (government), parent-group (armed-group)",
     ]
-    assert "ceasefire national-ceasefire: partly-suspended since 2024-08-03" in out
-    assert "│ first-agreement │ p1        │ ceasefire      │ 3          │ yes           │" in out
+    # the 2024-08-03 extension starts a term without the March suspension (it belonged to the
+    # term it was made in), and the term ends on 2024-10-03: in force that day, not after
+    assert "ceasefire national-ceasefire: in-force since 2024-08-03" in out
+    assert "│ first-agreement │ p1        │ ceasefire      │ 3         │ yes           │" in out
+    # levels the registry assigns are labelled as our coding, never as the Kroc Institute's
+    assert "┃ agreement       ┃ provision ┃ theme          ┃ our level ┃ before signed ┃" in out
+    assert (
+        "our level: our coding from reported events (0-3, Kroc-style scale); "
+        "not the Kroc Institute's assessment\n" in out
+    )
+    assert "kroc level" not in out.lower()
     assert out.endswith(
         "red line no-kidnapping: Kidnapping for ransom breaks the table\n"
         "gesture 2024 splinter: unilateral-ceasefire (goodwill)\n"

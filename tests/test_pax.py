@@ -132,6 +132,19 @@ def test_the_real_extract_and_full_workbook(real_world: Any, shared_data: Path) 
     assert min(r["date"] for r in found.values()) == "1990-03-09"
     assert max(r["date"] for r in found.values()) == "2017-10-24"
     assert links(found["1845"], "agreement") == [("farc-2016-final-agreement", None)]
+    # 920 (1990, the EPL) names its "Comandante Estado Mayor Central": not the EMC, founded 2016
+    epl = found["920"]
+    assert "emc" not in epl["actor_ids"]
+    (named,) = [k for k in json.loads(epl["links"]) if k["detail"].startswith("emc ")]
+    assert (named["id"], named["reason"], named["detail"]) == (
+        None,
+        "named before it existed",
+        "emc exists from 2016; the record is dated 1990-08-26",
+    )
+    assert named["evidence"]["name"] == "Estado Mayor Central"
+    assert "Comandante Estado Mayor Central" in named["evidence"]["text"]
+    linked = [r for r in found.values() if "emc" in r["actor_ids"]]
+    assert linked == []
 
 
 def test_cli_import_pax_and_ceasefires(cli: Any, tmp_path: Path) -> None:

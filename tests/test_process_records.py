@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from conftest import world_store
+from hypothesis import given
+from hypothesis import strategies as st
 
 from peacemonitor import registry as reg
 from peacemonitor.gazetteer import Gazetteer, load_divipola
@@ -200,26 +202,27 @@ def test_cli_registry_load_relinks_and_says_so(run: Any) -> None:
         0,
         "record_id,date,country,title,stage,actor_ids,links\n"
         '9001,2016-11-24,Colombia,Synthetic final agreement,SubComp,"farc-ep, gov-colombia",'
-        "actor:farc-ep; actor:gov-colombia; "
+        "actor:farc-ep (matched in Part: Fuerzas Armadas Revolucionarias de Colombia – Ejército "
+        "del Pueblo); actor:gov-colombia (matched in Part: Government of Colombia); "
         "table: — no registry table of these parties open on this date; "
         "agreement:farc-2016-final-agreement\n",
     )
     assert run("imported", "ceasefires", "--linked") == (
         0,
         "┏━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━━━━━━┳━━━━━━━━━━━┳━━━━━━━━━━━━━━━┳"
-        "━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓\n"
+        "━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓\n"
         "┃ record_id             ┃ date       ┃ declared_by ┃ actor_ids ┃ masked        ┃"
-        " links                      ┃\n"
+        " links                            ┃\n"
         "┡━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━━━━━━╇━━━━━━━━━━━╇━━━━━━━━━━━━━━━╇"
-        "━━━━━━━━━━━━━━━━━━━━━━━━━━━━┩\n"
+        "━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┩\n"
         "│ Colombia:90:ELN:624.0 │ 2023-06-09 │ ELN         │ eln       │ purpose, type │"
-        " actor:eln                  │\n"
+        " actor:eln (matched in name: ELN) │\n"
         "│                       │            │             │           │               │"
-        " table:gov-eln              │\n"
+        " table:gov-eln                    │\n"
         "│                       │            │             │           │               │"
-        " ceasefire:cf-eln-2023-2024 │\n"
+        " ceasefire:cf-eln-2023-2024       │\n"
         "└───────────────────────┴────────────┴─────────────┴───────────┴───────────────┴"
-        "────────────────────────────┘\n",
+        "──────────────────────────────────┘\n",
     )
     assert run("imported", "relink") == (
         0,
@@ -246,6 +249,7 @@ def test_cli_json_keeps_every_field(run: Any) -> None:
         "id": None,
         "reason": NO_REGISTRY,
         "detail": "M-19",
+        "evidence": None,
     }
 
 
@@ -297,3 +301,139 @@ def test_real_records_relinked_after_the_registry_is_loaded(real_stores: dict[bo
     (final,) = [r for r in agreements if r.record_id == "1845"]
     assert ("agreement", "farc-2016-final-agreement") in linked_ids(final)
     assert as_stored(store) == as_stored(fresh)
+
+
+# --- evidence, time and overrides -------------------------------------------------------------
+
+
+def test_an_actor_link_carries_the_words_that_made_it(templates: dict[bool, Path], tmp_path: Path):
+    store = imported(templates, tmp_path, registry=True)
+    (final,) = [r for r in imported_agreements(store) if r.record_id == "9001"]
+    evidence = {k.id: k.evidence for k in final.links if k.kind == "actor"}
+    farc, government = evidence["farc-ep"], evidence["gov-colombia"]
+    assert farc is not None and government is not None
+    assert (farc.column, farc.name) == (
+        "Part",
+        "Fuerzas Armadas Revolucionarias de Colombia – Ejército del Pueblo",
+    )
+    assert (
+        "FARC-EP (Fuerzas Armadas Revolucionarias de Colombia - Ejército del Pueblo)" in farc.text
+    )
+    assert (government.column, government.name) == ("Part", "Government of Colombia")
+    assert government.text.startswith("National Government of Colombia")
+
+
+OVERRIDES = """\
+- id: pax-9001-not-the-2016-accord
+  dataset: pax
+  record: "9001"
+  kind: agreement
+  remove: farc-2016-final-agreement
+  note: Synthetic test override.
+  sources: [{source: aljazeera-2024-11-21-comuneros}]
+- id: pax-9001-not-the-government
+  dataset: pax
+  record: "9001"
+  kind: actor
+  remove: gov-colombia
+  note: Synthetic test override.
+  sources: [{source: aljazeera-2024-11-21-comuneros}]
+- id: pax-9001-a-table
+  dataset: pax
+  record: "9001"
+  kind: table
+  add: gov-eln
+  note: Synthetic test override.
+  sources: [{source: aljazeera-2024-11-21-comuneros}]
+"""
+
+
+def test_a_registry_override_corrects_a_link_and_survives_relinks(
+    templates: dict[bool, Path], tmp_path: Path
+) -> None:
+    store = imported(templates, tmp_path, registry=True)
+    directory = tmp_path / "registry"
+    shutil.copytree(reg.bundled_directory(), directory)
+    (directory / "link_overrides.yaml").write_text(OVERRIDES, encoding="utf-8")
+    saved = save_registry(reg.load(directory), store, directory)
+    assert saved.relink.changed >= 1
+    (final,) = [r for r in imported_agreements(store) if r.record_id == "9001"]
+    assert final.actor_ids == ["farc-ep"]
+    actor_links = [(k.id, k.reason, k.detail) for k in final.links if k.kind == "actor"]
+    assert actor_links == [
+        ("farc-ep", None, ""),
+        (None, "removed by registry override pax-9001-not-the-government", "gov-colombia"),
+    ]
+    tables = [(k.id, k.reason, k.detail) for k in final.links if k.kind == "table"]
+    assert tables == [("gov-eln", None, "set by override pax-9001-a-table")]
+    (agreement,) = [k for k in final.links if k.kind == "agreement"]
+    assert (agreement.id, agreement.reason) == (
+        None,
+        "removed by registry override pax-9001-not-the-2016-accord",
+    )
+    assert relink(store).changed == 0  # stable: a second relink changes nothing
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("dataset: pax", "dataset: acled", "unknown dataset 'acled'"),
+        ("remove: farc-2016-final-agreement", "remove: no-such-agreement", "unknown agreement"),
+    ],
+)
+def test_registry_check_refuses_a_broken_override(
+    tmp_path: Path, field: str, value: str, message: str
+) -> None:
+    directory = tmp_path / "registry"
+    shutil.copytree(reg.bundled_directory(), directory)
+    (directory / "link_overrides.yaml").write_text(OVERRIDES.replace(field, value, 1), "utf-8")
+    with pytest.raises(reg.RegistryInvalid, match=message):
+        reg.load(directory)
+
+
+def test_an_override_needs_remove_or_add(tmp_path: Path) -> None:
+    directory = tmp_path / "registry"
+    shutil.copytree(reg.bundled_directory(), directory)
+    text = OVERRIDES.replace("  remove: farc-2016-final-agreement\n", "", 1)
+    (directory / "link_overrides.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(reg.RegistryInvalid, match="needs `remove`, `add` or both"):
+        reg.load(directory)
+
+
+def test_a_name_taken_up_later_does_not_link_an_earlier_record(tmp_path: Path) -> None:
+    from peacemonitor.importers.party_links import RegistryView, link_agreement
+
+    store = world_store(tmp_path / "names.duckdb", DIVIPOLA)
+    view = RegistryView.from_store(store)
+    import datetime as dt
+
+    before = link_agreement(
+        view, "Ejército Gaitanista de Colombia", None, dt.date(2020, 1, 1), None
+    )
+    after = link_agreement(view, "Ejército Gaitanista de Colombia", None, dt.date(2025, 1, 1), None)
+    assert (before.actor_ids, after.actor_ids) == ([], ["clan-del-golfo"])
+    (named,) = [k for k in before.links if k["kind"] == "actor"]
+    assert (named["reason"], named["evidence"]["name"]) == (
+        "named before the name was in use",
+        "Ejército Gaitanista de Colombia",
+    )
+    # the older name still links in 2020
+    older = link_agreement(view, "Clan del Golfo", None, dt.date(2020, 1, 1), None)
+    assert older.actor_ids == ["clan-del-golfo"]
+
+
+WORDS = st.lists(
+    st.sampled_from(["Comandante", "Estado", "Mayor", "Central", "EPL", "ñandú", "—", "(x)", "a"]),
+    max_size=12,
+)
+
+
+@given(before=WORDS, after=WORDS)
+def test_an_excerpt_holds_the_words_that_matched(before: list[str], after: list[str]) -> None:
+    from peacemonitor.importers.party_links import excerpt
+    from peacemonitor.names import normalize_name
+
+    text = " ".join([*before, "Estado Mayor  Central", *after])
+    found = excerpt(text, "estado mayor central")
+    assert "estado mayor central" in normalize_name(found)
+    assert found.strip("…") in text

@@ -93,3 +93,26 @@ def test_yaml_export_round_trips(store, tmp_path):
     assert again.actors == loaded.actors
     assert again.tables == loaded.tables
     assert again.statistics == loaded.statistics
+
+
+def test_a_party_before_it_existed_is_named(copy):
+    found = problems_after(copy, "actors.yaml", '  founded: "2020"\n', "")
+    assert found == [
+        "tables.yaml:1: national-table: parties.2.since: "
+        "splinter did not exist before 2024-05, so it cannot be a party on 2022-11",
+        "ceasefires.yaml:14: ended-ceasefire: parties: "
+        "splinter did not exist before 2024-05, so it cannot be a party on 2024-01-01",
+    ]
+
+
+def test_a_party_joining_at_a_step_is_checked_at_that_step(copy):
+    found = problems_after(
+        copy,
+        "ceasefires.yaml",
+        "until: 2024-10-03, parties: [gov]",
+        "until: 2024-10-03, parties: [gov, sub-splinter]",
+    )
+    assert found == [
+        "ceasefires.yaml:1: national-ceasefire: events.4.parties: "
+        "sub-splinter did not exist before 2025-01-10, so it cannot be a party on 2024-08-03"
+    ]

@@ -21,7 +21,7 @@ import pytest
 from conftest import missing_shared
 from pydantic import BaseModel
 
-from peacemonitor.model import Citation, PartialDate, Qualifier
+from peacemonitor.model import Citation, Direction, PartialDate, Qualifier
 from peacemonitor.registry import Registry, load
 from peacemonitor.tables import provision_view
 
@@ -492,6 +492,63 @@ CLAIMS: list[Claim] = [
         "the Gaitanist Self-Defense Forces of Colombia (AGC)",
         record("actors", "clan-del-golfo"),
     ),
+    # --- issue 11, section 5: what the registry had left out of the articles ---
+    *[
+        Claim(
+            CFR,
+            "with the EMC, the Second Marquetalia, and the Gaitanist Self-Defense Forces of "
+            "Colombia (AGC or Gulf Clan) expanding the most",
+            record("statistics", f"cfr-territorial-control-expansion-{actor}"),
+            lambda s, actor=actor: (
+                (s.actor, s.direction, s.value) == (actor, Direction.INCREASE, None)
+            ),
+        )
+        for actor in ("emc", "segunda-marquetalia", "clan-del-golfo")
+    ],
+    Claim(
+        CFR,
+        "the Gaitanistas have previously demanded transitional justice and could derail talks",
+        record("red_lines", "agc-transitional-justice-demand"),
+        lambda r: (r.table, r.actors) == ("gov-clan-del-golfo", ["clan-del-golfo"]),
+    ),
+    Claim(
+        AJ,
+        "caused peace talks between the ELN and the government to falter",
+        record("red_lines", "eln-ransom-kidnapping"),
+        lambda r: r.table == "gov-eln",
+    ),
+    Claim(
+        AJ,
+        "We don’t have a national conflict but have regional conflicts",
+        record("gestures", "petro-un-security-council-2024-07"),
+        lambda g: (g.actor, g.date) == ("gov-colombia", day("2024-07")),
+    ),
+    Claim(
+        AJ,
+        "the larger group denounced the government talks with the Comuneros",
+        record("gestures", "eln-denounces-comuneros-talks-2024"),
+        lambda g: (
+            (g.actor, g.table, g.valence.value) == ("eln", "gov-comuneros-del-sur", "hostile")
+        ),
+    ),
+    Claim(
+        AJ,
+        "Andrei Gómez-Suárez, a delegate for the Colombian government",
+        lambda r: r.tables["gov-comuneros-del-sur"].delegations[-1],
+        lambda d: (d.members, d.head) == (["Andrei Gómez-Suárez"], None),
+    ),
+    Claim(
+        AJ,
+        "his role as a chief negotiator",
+        lambda r: r.tables["gov-comuneros-del-sur"].delegations[-1],
+        lambda d: "chief negotiator" in (d.note or ""),
+    ),
+    Claim(
+        AJ,
+        "During his inauguration in August 2022",
+        record("gestures", "petro-inauguration-2022-08-07"),
+        field_is("date", day("2022-08-07")),
+    ),
 ]
 
 
@@ -629,7 +686,11 @@ def test_tables_on_two_days_differ_as_the_history_says(loaded: CliRun) -> None:
         "narino-regional-dialogue",
     }
     assert (before["gov-eln"]["status"], after["gov-eln"]["status"]) == ("installed", "suspended")
-    assert after["gov-eln"]["status_since"] == "2024-09-17"
+    # suspended in August 2024 and again on 17 September: the second does not reset "since"
+    assert (after["gov-eln"]["status_since"], after["gov-eln"]["latest_step"]) == (
+        "2024-08",
+        "2024-09-17",
+    )
     assert (before["gov-emc-embf"]["armed_groups"], after["gov-emc-embf"]["armed_groups"]) == (
         ["emc"],
         ["embf"],
@@ -651,3 +712,166 @@ def test_ceasefires_on_a_day_show_the_emc_suspension_by_department(loaded: CliRu
         "2024-07-15",
     )
     assert states["cf-eln-2023-2024"]["status"] == "in-force"
+
+
+# --- issue 11, section 5: facts of the fact sheet, and fixes the registry needed ------------------
+
+FACTS_FILE = CONTEXT / "total-peace-facts.md"
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One fact of ../shared/context/total-peace-facts.md, where the registry holds it, and the
+    source it must cite (the fact sheet's own tag for it)."""
+
+    words: str
+    find: Find
+    source: str
+    expect: Expect = lambda node: True
+
+
+FACTS: list[Fact] = [
+    Fact(
+        "Constitutional Court press release No. 50 (29 Nov 2023) on C-525/2023",
+        record("gestures", "c-525-2023-ruling"),
+        "corteconstitucional-2023-11-29-comunicado-50",
+        field_is("date", day("2023-11-29")),
+    ),
+    Fact(
+        "The Fiscalía suspended arrest warrants for Calarcá and Ciro Alfonso Romero Ospina "
+        "('Willy') as EMC representatives by a resolution of 16 January 2024",
+        record("gestures", "emc-arrest-warrants-suspended-2024-01-16"),
+        "pares-2024-cuarto-ciclo-emc",
+        lambda g: (g.date, g.table) == (day("2024-01-16"), "gov-emc-embf"),
+    ),
+    Fact(
+        "after Colombia's top prosecutor lifted his arrest warrant days earlier",
+        record("gestures", "garcia-arrest-warrant-lifted-2023-06"),
+        "trtworld-2023-06-09-eln-six-month",
+        lambda g: g.date.last < dt.date(2023, 6, 9) or g.date == day("2023-06"),
+    ),
+    Fact(
+        "the ELN carried out more than 10 attacks on oil infrastructure in Arauca before 17 Sep "
+        "2024",
+        record("statistics", "eln-oil-infrastructure-attacks-arauca-2024"),
+        "amnewsonline-2024-09-report-puerto-jordan",
+        lambda s: (s.value, s.qualifier, s.territory) == (10, Qualifier.MORE_THAN, "81"),
+    ),
+    Fact(
+        "claimed on 18 March (2024, year inferred) in a column that military-intelligence agents "
+        "had infiltrated the front",
+        record("gestures", "eln-garcia-infiltration-claim-2024-03-18"),
+        "eseurocom-2024-die-front-der",
+        lambda g: g.unverified and g.date == day("2024-03-18"),
+    ),
+    Fact(
+        "an unverified letter attributed to Márquez disowning a 16 November 2024 meeting in "
+        "Puerto Asís",
+        record("gestures", "marquez-letter-disowning-puerto-asis-2024-11"),
+        "elpais-2024-11-20-segunda-marquetalia-desintegra",
+        lambda g: g.unverified,
+    ),
+    Fact(
+        "proposing a 'goal for 2026'",
+        record("gestures", "eln-goal-for-2026"),
+        "semana-2024-eln-paz-embolatada",
+        lambda g: g.unverified and g.actor == "eln",
+    ),
+    Fact(
+        "Rastrojos Costeños",
+        record("actors", "rastrojos-costenos"),
+        "pledgetimes-2023-06-peace-is-planned",
+    ),
+    Fact(
+        "Voting was suspended in Ricaurte (Nariño) and Santiago (Putumayo) over clashes",
+        record("ceasefires", "cf-emc-embf-2023-2025"),
+        "headtopics-2023-resultados-elecciones-regionales",
+        lambda c: "29 October 2023" in (c.note or ""),
+    ),
+    Fact(
+        "at December 2025 illegal armed groups had 27,121 members — 13,794 armed and 13,327 in "
+        "support networks",
+        record("statistics", "armed-group-members-2025-12-fip"),
+        "caracolradio-2026-01-30-combatientes-colombia-aumentan",
+        lambda s: (s.value, s.period_end) == (27121, day("2025-12")),
+    ),
+    Fact(
+        "13,794 armed and 13,327 in support networks",
+        record("statistics", "armed-group-armed-members-2025-12-fip"),
+        "caracolradio-2026-01-30-combatientes-colombia-aumentan",
+        lambda s: s.value == 13794,
+    ),
+    Fact(
+        "13,794 armed and 13,327 in support networks",
+        record("statistics", "armed-group-support-networks-2025-12-fip"),
+        "caracolradio-2026-01-30-combatientes-colombia-aumentan",
+        lambda s: s.value == 13327,
+    ),
+]
+
+
+@pytest.mark.parametrize("fact", FACTS, ids=[f.words[:50] for f in FACTS])
+def test_each_fact_sheet_fact_is_in_the_registry_citing_its_source(
+    registry: Registry, fact: Fact
+) -> None:
+    node = fact.find(registry)
+    assert fact.expect(node), f"{fact.words!r}: the record does not say it"
+    assert fact.source in {c.source for c in citations(node)}, f"{fact.words!r}: not cited"
+
+
+def test_fact_words_are_the_fact_sheets_words() -> None:
+    if not FACTS_FILE.is_file():
+        missing_shared(f"fact sheet at {FACTS_FILE}")
+    text = _normalise(FACTS_FILE.read_text(encoding="utf-8"))
+    assert [f.words for f in FACTS if _normalise(f.words) not in text] == []
+
+
+def test_the_27000_combatants_at_2026_01_are_gone(registry: Registry) -> None:
+    values = [(s.value, str(s.period_end)) for s in registry.statistics.values()]
+    assert (27000, "2026-01") not in values
+
+
+def test_agreement_16_is_not_the_instrument_of_the_february_2024_extension(
+    registry: Registry,
+) -> None:
+    events = registry.ceasefires["cf-eln-2023-2024"].events
+    (extension,) = [e for e in events if e.date == day("2024-02-06")]
+    assert extension.instrument is None
+    assert "30 January 2024" in (extension.note or "")
+
+
+def test_the_caracas_cycle_of_august_2023_is_scheduled_not_held(registry: Registry) -> None:
+    (suspension,) = [
+        s for s in registry.tables["gov-eln"].status_history if s.date == day("2024-02")
+    ]
+    note = _normalise(suspension.note or "")
+    assert "scheduled in Caracas for 14 August" in note
+    assert "Caracas from 14 August 2023" not in note
+
+
+def test_the_governments_first_day_is_7_august_2022_and_the_8th_is_flagged(
+    registry: Registry,
+) -> None:
+    inauguration = registry.gestures["petro-inauguration-2022-08-07"]
+    assert inauguration.date == day("2022-08-07")
+    assert "8 August 2022" in (inauguration.note or "")
+    passages = [c.passage or "" for c in registry.actors["gov-colombia"].sources]
+    assert not any("8 August 2022" in p for p in passages)
+
+
+def test_the_may_2023_emc_suspension_is_recorded_by_department(registry: Registry) -> None:
+    events = registry.ceasefires["cf-2023-emc"].events
+    (suspension,) = [e for e in events if e.kind.value == "suspended"]
+    assert (suspension.date, sorted(suspension.scope or [])) == (
+        day("2023-05-22"),
+        ["18", "50", "86", "95"],
+    )
+
+
+def test_a_newer_delegation_entry_does_not_hide_the_head(loaded: CliRun) -> None:
+    code, output = loaded("table", "gov-comuneros-del-sur", "--as-of", "2024-12-01")
+    assert code == 0
+    assert (
+        "delegation gov-colombia (2024-11-21): head not named here "
+        "(latest recorded: Carlos Erazo, 2024-10); members Andrei Gómez-Suárez"
+    ) in output.splitlines()

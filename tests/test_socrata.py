@@ -263,6 +263,17 @@ def test_cli_fetches_records_and_hands_over_to_the_importer(
     code, listing = cli("data", "fetches", "--format", "csv")
     assert code == 0
     assert listing.splitlines()[1].startswith("1,police,kidnapping d7zw-hpf4,")
+    # fetch → import → indicator: the fetched file goes through `import police`
+    assert lines[1] == (
+        "SECUESTRO.csv: imported as police-datos-kidnapping: 6 rows read, 3 stored, "
+        "0 already present, 2 quarantined"
+    )
+    code, table = cli("indicator", "kidnapping", "--source", "police-datos-gov", "-f", "csv")
+    assert code == 0
+    assert [row.split(",")[2:6] for row in table.splitlines()[1:]] == [
+        ["2021", "police-datos-gov", "victims", "2"],
+        ["2022", "police-datos-gov", "victims", "2"],
+    ]
 
 
 @given(st.integers(min_value=0, max_value=10**12))

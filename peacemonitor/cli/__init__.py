@@ -68,6 +68,12 @@ def _register_all() -> None:
     from peacemonitor.cli import compare_commands
 
     compare_commands.register(app)
+    from peacemonitor.cli import reconcile_commands
+
+    reconcile_commands.register(app)
+    from peacemonitor.cli import ceasefire_commands
+
+    ceasefire_commands.register(app)
     from peacemonitor.cli import serve_commands
 
     serve_commands.register(app)

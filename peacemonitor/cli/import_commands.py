@@ -56,8 +56,8 @@ def import_(
     source: Annotated[
         str,
         typer.Argument(
-            help="police, massacres, leaders, ucdp, acled, pax, ceasefires; or presence "
-            "(a table of where groups are)."
+            help="police, massacres, leaders, ucdp, acled, pax, ceasefires, cnmh, "
+            "paztotal-panel, table; or presence (a table of where groups are)."
         ),
     ],
     files: Annotated[list[Path], typer.Argument(help="Files to import.", exists=False)],
@@ -72,10 +72,22 @@ def import_(
         bool,
         typer.Option(
             "--revise",
-            help="Replace what earlier imports stored: the same ids (ucdp, acled), else the "
-            "periods this file covers (a publisher's re-issue).",
+            help="Replace what earlier imports stored: the same ids (ucdp, acled, cnmh, "
+            "paztotal-panel, table), else the periods this file covers (a publisher's re-issue).",
         ),
     ] = False,
+    mapping: Annotated[
+        Path | None, typer.Option(help="table: a mapping file (YAML, see docs/mappings).")
+    ] = None,
+    table_source: Annotated[
+        str | None, typer.Option("--source", help="table: the source the counts are filed under.")
+    ] = None,
+    category: Annotated[str | None, typer.Option(help="table: the counts' category.")] = None,
+    unit: Annotated[str | None, typer.Option(help="table: the counts' unit.")] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="table: FIELD=COLUMN, e.g. count=total, year=anio (repeat)."),
+    ] = None,
 ) -> None:
     """Import files and report where every row of each went.
 
@@ -84,20 +96,32 @@ def import_(
     --revise its known ids count as already present; with it they replace what was stored. A
     file of a source without ids (Police, lists) whose content is a stored file's is already
     present; one covering periods a stored file covers is refused unless --revise, which
-    replaces the stored observations of those periods."""
+    replaces the stored observations of those periods. SOURCE `table` imports aggregate tables
+    described by --mapping or --source/--category/--unit/--map."""
     from peacemonitor.cli.context import settings
     from peacemonitor.runner import get_importer, import_files, load_resolver
 
     if source == "presence":
         _import_presence(ctx, files, format)
         return
+    table = _table_mapping(source, mapping, table_source, category, unit, map_ or [])
     get_importer(source)
     store = settings(ctx).store()
     resolver = load_resolver(store)
     with _progress(len(files)) as advance:
-        outcomes = import_files(
-            store, source, files, resolver, encoding=encoding, on_file=advance, revise=revise
-        )
+        if table is not None:
+            from peacemonitor.importers.aggregates import TableImporter
+            from peacemonitor.table_imports import check_source
+
+            check_source(store, table)
+            outcomes = import_files(
+                store, source, files, resolver, encoding=encoding, on_file=advance,
+                revise=revise, importer=TableImporter(table),
+            )  # fmt: skip
+        else:
+            outcomes = import_files(
+                store, source, files, resolver, encoding=encoding, on_file=advance, revise=revise
+            )
     reports = [o for o in outcomes if not isinstance(o, Exception)]
     if reports:
         _emit_reports(reports, format)
@@ -122,6 +146,35 @@ def _import_presence(ctx: typer.Context, files: list[Path], fmt: Format) -> None
     registry, gazetteer = from_store(store), Gazetteer.from_store(store)
     reports = [import_presence(store, registry, gazetteer, path) for path in files]
     _emit_reports(reports, fmt)
+
+
+def _table_mapping(
+    source: str,
+    mapping: Path | None,
+    table_source: str | None,
+    category: str | None,
+    unit: str | None,
+    pairs: list[str],
+) -> Any:
+    """The table mapping the options describe (None for other sources, which take none)."""
+    from peacemonitor.importers.aggregates import (
+        MappingInvalid,
+        load_mapping,
+        mapping_from,
+        parse_map_options,
+    )
+
+    given = {"source": table_source, "category": category, "unit": unit}
+    options = {k: v for k, v in given.items() if v is not None}
+    if source != "table":
+        if mapping or options or pairs:
+            raise MappingInvalid("--mapping, --source, --category, --unit, --map: only for table")
+        return None
+    if mapping is not None:
+        loaded = load_mapping(mapping)
+        fields = loaded.model_dump(exclude_none=True) | options | parse_map_options(pairs)
+        return mapping_from(fields, mapping.name)
+    return mapping_from(options | parse_map_options(pairs))
 
 
 class _Progress:

@@ -132,25 +132,24 @@ def table(
 
 
 def _table_extras(detail) -> str:  # type: ignore[no-untyped-def]
+    from peacemonitor.tables import LEVEL_CODING
+
     t, state = detail.table, detail.state
     parts = [f"{t.name} — {t.level.value}, {t.track.value}"]
     if state is not None:
         doubt = (
             " (uncertain: the change is dated to a month or year)" if state.status_uncertain else ""
         )
+        still = "; open: no end recorded" if state.open_ended else ""
         parts.append(
-            f"status on {state.as_of}: {state.status.value} since {state.status_since}{doubt}"
+            f"status on {state.as_of}: {state.status.value} since {state.status_since}"
+            f"{doubt}{still}"
         )
         parts.append("scope: " + ", ".join(state.scope))
     parts.append("parties: " + ", ".join(f"{p.actor} ({p.role.value})" for p in detail.parties_now))
     parts += [f"agenda: {a.title}" for a in t.agenda]
-    parts += [
-        f"delegation {d.actor} ({d.as_of}): head {d.head or 'not recorded'}"
-        + (f"; members {', '.join(d.members)}" if d.members else "")
-        for d in t.delegations
-    ]
-    for c in detail.ceasefires:
-        parts.append(f"ceasefire {c.id}: {c.status}" + (f" since {c.since}" if c.since else ""))
+    parts += [_delegation_line(d, detail.heads) for d in t.delegations]
+    parts += [_ceasefire_line(c) for c in detail.ceasefires]
     rows = [
         [
             a.agreement.id,
@@ -164,13 +163,52 @@ def _table_extras(detail) -> str:  # type: ignore[no-untyped-def]
     ]
     if rows:
         parts.append(
-            table_text(rows, ["agreement", "provision", "theme", "kroc level", "before signed"])
+            table_text(rows, ["agreement", "provision", "theme", "our level", "before signed"])
         )
+        parts.append(f"our level: {LEVEL_CODING}")
     for r in detail.red_lines:
         parts.append(f"red line {r.id}: {r.description}")
     for g in detail.gestures:
         parts.append(f"gesture {g.date} {g.actor}: {g.kind} ({g.valence.value})")
     return "\n".join(parts)
+
+
+def _delegation_line(delegation, heads) -> str:  # type: ignore[no-untyped-def]
+    """One delegation entry; one that names no head points at the latest head recorded."""
+    line = f"delegation {delegation.actor} ({delegation.as_of}): "
+    if delegation.head:
+        line += f"head {delegation.head}"
+    else:
+        known = next((h for h in heads if h.actor == delegation.actor), None)
+        line += "head not named here" + (
+            f" (latest recorded: {known.head}, {known.as_of})" if known else ""
+        )
+    return line + (f"; members {', '.join(delegation.members)}" if delegation.members else "")
+
+
+def _ceasefire_line(state) -> str:  # type: ignore[no-untyped-def]
+    """A ceasefire's state in one line: its own start, its term's, what was last known."""
+    line = f"ceasefire {state.id}: {state.status}"
+    line += f" since {state.since}" if state.since else ""
+    if state.last_known:
+        line += f" (last known: {state.last_known})"
+    elif state.term_since and state.term_since != state.since and state.status != "ended":
+        line += f"; term since {state.term_since}"
+    return line + ("; open-ended" if state.open_ended else "")
+
+
+CEASEFIRE_COLUMNS = [
+    "id",
+    "kind",
+    "parties",
+    "status",
+    "since",
+    "term_since",
+    "planned_end",
+    "open_ended",
+    "in_force",
+    "suspended",
+]
 
 
 def ceasefires(
@@ -183,11 +221,7 @@ def ceasefires(
     from peacemonitor.ceasefires import list_ceasefires
 
     items = list_ceasefires(_registry(ctx), _day(as_of), only_live=live)
-    emit(
-        items,
-        ["id", "kind", "parties", "status", "since", "planned_end", "in_force", "suspended"],
-        format,
-    )
+    emit(items, CEASEFIRE_COLUMNS, format)
 
 
 def stats(

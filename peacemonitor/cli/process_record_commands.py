@@ -30,8 +30,14 @@ CEASEFIRE_COLUMNS = ["record_id", "date", "declared_by", "actor_ids", "masked", 
 
 
 def link_text(link: Link) -> str:
-    """``kind:id`` when linked, ``kind: — reason`` when not."""
-    return f"{link.kind}:{link.id}" if link.id else f"{link.kind}: — {link.reason}"
+    """``kind:id`` when linked, ``kind: — reason`` when not; an actor link adds its evidence,
+    the column and the registry name its words matched (JSON has the words themselves)."""
+    text = f"{link.kind}:{link.id}" if link.id else f"{link.kind}: — {link.reason}"
+    if link.id is None and link.evidence is not None and link.detail:
+        text += f": {link.detail}"
+    if link.evidence is not None:
+        text += f" (matched in {link.evidence.column}: {link.evidence.name})"
+    return text
 
 
 def _rows(records: list[Any], separator: str) -> list[dict[str, Any]]:

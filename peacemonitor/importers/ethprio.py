@@ -147,7 +147,8 @@ def record(
     number_in_country = clean(_field(cells, "id"))
     dyad = clean(_field(cells, "ucdp_dyad"))
     first = day.first
-    actors, links = link_ceasefire(view, name, first)
+    record_id = f"{country}:{number_in_country}:{name}:{dyad}"
+    actors, links = link_ceasefire(view, name, first, record_id)
     attributes = {
         k: (None if k in masked else v)
         for k, v in cells.items()
@@ -155,7 +156,7 @@ def record(
     }
     attributes["note"] = NO_END + (f"; masked in this copy: {', '.join(masked)}" if masked else "")
     return {
-        "record_id": f"{country}:{number_in_country}:{name}:{dyad}",
+        "record_id": record_id,
         "row_number": number,
         "country": country,
         "ceasefire_number": number_in_country,

@@ -1,7 +1,11 @@
 """Imported process records (PA-X agreements, ETH/PRIO ceasefires) linked to the registry.
 
 A dataset's record and a registry record are "the same" only when the comparison below says so;
-every record that is not linked says why, so a reader sees what was compared. Linking reads the
+every record that is not linked says why, so a reader sees what was compared. An actor link
+carries its evidence — which words of which column matched which registry name — and respects
+time: an actor named in a record dated before it existed (``Actor.existed_from``) is not linked
+("Comandante Estado Mayor Central" in a 1990 EPL agreement is not the EMC, founded 2016). A
+link the matching gets wrong is corrected by a ``LinkOverride`` in the registry. Linking reads the
 registry the store holds (loaded once, before the import's write opens). ``link_agreement`` and
 ``link_ceasefire`` are the one code path both an import and a later relink
 (``peacemonitor.process_records.relink``) take, so a relinked record reads as a fresh import would.
@@ -18,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from peacemonitor.actor_names import ActorNames
 from peacemonitor.importers.framework.batches import quarantine_batch
 from peacemonitor.importers.framework.items import QuarantineBatch
-from peacemonitor.model import PartialDate, PartyRole
+from peacemonitor.model import LinkOverride, PartialDate, PartyRole
 from peacemonitor.names import normalize_name
 
 if TYPE_CHECKING:
@@ -35,6 +39,8 @@ class RegistryView:
     actors: ActorNames
     registry: Registry | None = None
     names: list[tuple[str, str]] = field(default_factory=list)  # (normalised name, actor id)
+    # normalised name → the name as the registry spells it (the evidence shows that one)
+    spelled: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_store(cls, store: Store) -> RegistryView:
@@ -48,22 +54,87 @@ class RegistryView:
         # longest names first; ties by name, so a record's actors come in the same order on every
         # import and relink (the store returns names in no set order)
         names = sorted(actors.names.items(), key=lambda item: (-len(item[0]), item[0]))
-        return cls(actors, registry, [(n, a) for n, a in names if len(n) >= 3])
+        with store.read() as db:
+            rows = db.execute("SELECT normalized, min(name) FROM actor_names GROUP BY 1").fetchall()
+        return cls(actors, registry, [(n, a) for n, a in names if len(n) >= 3], dict(rows))
 
     def actors_in(self, text: str | None) -> list[str]:
         """Registry actors whose name or alias appears, as whole words, in free text."""
+        return [m.actor for m in self.matches_in(text, "")]
+
+    def matches_in(self, text: str | None, column: str) -> list[Match]:
+        """Each registry actor named in free text, with the words that named it."""
         if not text:
             return []
         words = f" {normalize_name(text)} "
-        found: list[str] = []
+        found: list[Match] = []
         for name, actor in self.names:
-            if f" {name} " in words and actor not in found:
-                found.append(actor)
+            if f" {name} " in words and actor not in {m.actor for m in found}:
+                said = self.spelled.get(name, name)
+                found.append(Match(actor, said, column, excerpt(text, name)))
         return found
 
+    def existed_from(self, actor_id: str) -> PartialDate | None:
+        actor = self.registry.actors.get(actor_id) if self.registry else None
+        return actor.existed_from() if actor is not None else None
 
-def link(kind: str, target: str | None, reason: str | None = None, detail: str = "") -> dict:
-    return {"kind": kind, "id": target, "reason": reason, "detail": detail}
+    def name_since(self, actor_id: str, name: str) -> PartialDate | None:
+        """When an actor took up one of its aliases, where a source dates it."""
+        actor = self.registry.actors.get(actor_id) if self.registry else None
+        wanted = normalize_name(name)
+        aliases = actor.aliases if actor is not None else []
+        return next((a.since for a in aliases if normalize_name(a.name) == wanted), None)
+
+    def overrides(self, dataset: str, record_id: str | None) -> list[LinkOverride]:
+        """The registry's corrections of this record's links."""
+        if self.registry is None or record_id is None:
+            return []
+        found = self.registry.link_overrides.values()
+        return [o for o in found if (o.dataset, o.record) == (dataset, record_id)]
+
+
+class Match(NamedTuple):
+    """A registry actor named in a record: the registry name matched, the column and the words."""
+
+    actor: str
+    name: str
+    column: str
+    text: str
+
+    def evidence(self) -> dict[str, str]:
+        return {"column": self.column, "text": self.text, "name": self.name}
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def excerpt(text: str, name: str, context: int = 30) -> str:
+    """The words of ``text`` that normalise to ``name``, with a little context either side."""
+    tokens = [
+        (piece, m.start(), m.end())
+        for m in _WORD.finditer(text)
+        for piece in normalize_name(m.group()).split()
+    ]
+    wanted = name.split()
+    for i in range(len(tokens) - len(wanted) + 1):
+        if [t[0] for t in tokens[i : i + len(wanted)]] == wanted:
+            start, end = tokens[i][1], tokens[i + len(wanted) - 1][2]
+            head = max(0, start - context)
+            tail = min(len(text), end + context)
+            before = ("…" if head else "") + text[head:start]
+            after = text[end:tail] + ("…" if tail < len(text) else "")
+            return f"{before}{text[start:end]}{after}"
+    return text[: 2 * context]
+
+
+def link(
+    kind: str,
+    target: str | None,
+    reason: str | None = None,
+    detail: str = "",
+    evidence: dict[str, str] | None = None,
+) -> dict:
+    return {"kind": kind, "id": target, "reason": reason, "detail": detail, "evidence": evidence}
 
 
 class Linked(NamedTuple):
@@ -74,29 +145,97 @@ class Linked(NamedTuple):
 
 
 def link_agreement(
-    view: RegistryView, parties: str | None, title: str | None, day: dt.date, stage: str | None
+    view: RegistryView,
+    parties: str | None,
+    title: str | None,
+    day: dt.date,
+    stage: str | None,
+    record_id: str | None = None,
 ) -> Linked:
     """A PA-X agreement's actors (named in its parties text or title) and links: from the
     columns the record stores, so a relink needs nothing but the stored record."""
-    actors = view.actors_in(" ".join(filter(None, [parties, title])))
-    links = (
-        actor_links(view, actors, parties)
-        + table_links(view, day, actors)
-        + agreement_links(view, day, actors, stage)
-    )
-    return Linked(actors, links)
+    found = view.matches_in(parties, "Part")
+    found += [m for m in view.matches_in(title, "Agt") if m.actor not in {f.actor for f in found}]
+    overrides = view.overrides("pax", record_id)
+    actors, entries = screen_actors(view, found, day, overrides, parties)
+    links = entries + table_links(view, day, actors) + agreement_links(view, day, actors, stage)
+    return Linked(actors, apply_overrides(links, overrides))
 
 
-def link_ceasefire(view: RegistryView, declared_by: str | None, day: dt.date) -> Linked:
+def link_ceasefire(
+    view: RegistryView, declared_by: str | None, day: dt.date, record_id: str | None = None
+) -> Linked:
     """An ETH/PRIO ceasefire's declaring actor (looked up like an event actor) and links."""
     actor = view.actors.one(declared_by or "")
-    actors = [actor] if actor else []
-    links = (
-        actor_links(view, actors, declared_by)
-        + table_links(view, day, actors)
-        + ceasefire_links(view, day, actors)
-    )
-    return Linked(actors, links)
+    said = declared_by or ""
+    found = [Match(actor, said, "name", said)] if actor else []
+    overrides = view.overrides("ceasefires", record_id)
+    actors, entries = screen_actors(view, found, day, overrides, declared_by)
+    links = entries + table_links(view, day, actors) + ceasefire_links(view, day, actors)
+    return Linked(actors, apply_overrides(links, overrides))
+
+
+def screen_actors(
+    view: RegistryView,
+    found: Sequence[Match],
+    day: dt.date,
+    overrides: Sequence[LinkOverride],
+    raw: str | None,
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """The actors a record links to, and one actor link per name matched: an actor that did not
+    exist yet on the record's date, named by a name it took up later, or that an override
+    removes, is named but not linked."""
+    removed = {o.remove: o for o in overrides if o.kind.value == "actor" and o.remove}
+    actors: list[str] = []
+    entries: list[dict[str, Any]] = []
+    for match in found:
+        start = view.existed_from(match.actor)
+        if match.actor in removed:
+            why = f"removed by registry override {removed[match.actor].id}"
+            entries.append(link("actor", None, why, match.actor, match.evidence()))
+        elif start is not None and day < start.first:
+            detail = f"{match.actor} exists from {start}; the record is dated {day.isoformat()}"
+            entries.append(link("actor", None, "named before it existed", detail, match.evidence()))
+        elif (since := view.name_since(match.actor, match.name)) and day < since.first:
+            detail = (
+                f"{match.actor} is called {match.name!r} from {since}; "
+                f"the record is dated {day.isoformat()}"
+            )
+            entries.append(
+                link("actor", None, "named before the name was in use", detail, match.evidence())
+            )
+        else:
+            actors.append(match.actor)
+            entries.append(link("actor", match.actor, evidence=match.evidence()))
+    for override in overrides:
+        if override.kind.value == "actor" and override.add and override.add not in actors:
+            actors.append(override.add)
+            entries.append(link("actor", override.add, detail=f"set by override {override.id}"))
+    if not entries:
+        entries = actor_links(view, [], raw)
+    return actors, entries
+
+
+def apply_overrides(
+    links: list[dict[str, Any]], overrides: Sequence[LinkOverride]
+) -> list[dict[str, Any]]:
+    """Table, agreement and ceasefire links as the registry's overrides correct them."""
+    for override in overrides:
+        kind = override.kind.value
+        if kind == "actor":
+            continue
+        if override.remove:
+            why = f"removed by registry override {override.id}"
+            links = [
+                link(kind, None, why, override.remove)
+                if (e["kind"], e["id"]) == (kind, override.remove)
+                else e
+                for e in links
+            ]
+        if override.add:
+            links = [e for e in links if e["kind"] != kind or e["id"] is not None]
+            links.append(link(kind, override.add, detail=f"set by override {override.id}"))
+    return links
 
 
 def actor_links(view: RegistryView, actors: Sequence[str], raw: str | None) -> list[dict[str, Any]]:
@@ -186,8 +325,10 @@ def ceasefire_links(
     """A registry ceasefire of these parties declared (or in force) from this very date."""
     if view.registry is None:
         return [link("ceasefire", None, "no registry in the store")]
+    from peacemonitor.ceasefires import all_parties
+
     for ceasefire in view.registry.ceasefires.values():
-        if not set(actors) or not set(actors) <= set(ceasefire.parties):
+        if not set(actors) or not set(actors) <= set(all_parties(ceasefire)):
             continue
         for event in ceasefire.events:
             if event.kind.value in ("declared", "in-force") and _covers(event.date, day):

@@ -138,7 +138,8 @@ def record(
         return (QuarantineReason.BAD_DATE, "Dat", f"not a date: {_field(cells, 'date')!r}")
     title = clean(_field(cells, "title"))
     stage = clean(_field(cells, "stage"))
-    actors, links = link_agreement(view, clean(_field(cells, "parties")), title, day, stage)
+    parties = clean(_field(cells, "parties"))
+    actors, links = link_agreement(view, parties, title, day, stage, agreement)
     known = {norm(a) for f in LAYOUT.fields for a in f.aliases}
     return {
         "record_id": agreement,

@@ -29,12 +29,14 @@ from peacemonitor.importers.framework.errors import UnknownLayout
 from peacemonitor.importers.framework.items import (
     DeclaredTotal,
     Item,
+    Layout,
     NonData,
     Quarantined,
     RowKind,
     RowsRead,
 )
 from peacemonitor.importers.framework.places import Place, Unplaced
+from peacemonitor.importers.police_exports import export_spec, read_export, recognise, retry_export
 from peacemonitor.importers.tabular import (
     FieldSpec,
     Header,
@@ -42,11 +44,11 @@ from peacemonitor.importers.tabular import (
     filled,
     find_header,
     from_raw,
+    is_blank,
     municipality_code,
     norm,
     parse_count,
     parse_date,
-    preamble,
     raw_record,
     text,
 )
@@ -141,6 +143,10 @@ class PoliceImporter(BaseImporter):
 
     def read(self, ctx: ImportContext) -> Iterator[Item]:
         sheets = ctx.sheets()
+        export = recognise(sheets[0][1][0]) if sheets and sheets[0][1] else None
+        if export is not None:  # a datos.gov.co export: filed under police-datos-gov
+            yield from read_export(ctx, sheets[0][1], export)
+            return
         rows, header = find_header(ctx.path, sheets, LAYOUTS)
         category = crime_from_titles(ctx.path, rows[: header.index])
         try:
@@ -148,11 +154,18 @@ class PoliceImporter(BaseImporter):
         except UnknownLayout as error:
             raise UnknownLayout(ctx.path, str(error).lstrip(": "), row=header.index + 1) from None
         parser = _Parser(ctx, header, category, unit)
-        yield from preamble(rows, header, parser.layout_name)
+        yield Layout(parser.layout_name, source=SOURCE)
+        for i in range(header.index):
+            yield NonData(i + 1, RowKind.BLANK if is_blank(rows[i]) else RowKind.TITLE)
+        yield NonData(header.index + 1, RowKind.HEADER)
         yield from parser.rows(rows, header.index + 1)
         yield RowsRead(len(rows))
 
     def retry(self, row: QuarantineRow, ctx: ImportContext) -> Iterator[Item]:
+        export = export_spec(row.raw.get("layout", ""))
+        if export is not None:
+            yield from retry_export(row, ctx, export)
+            return
         header, values = from_raw(row.raw, LAYOUTS)
         parser = _Parser(ctx, header, Category(row.raw["category"]), Unit(row.raw["unit"]))
         yield from parser.row(values, row.row)

@@ -21,7 +21,7 @@ from peacemonitor.indicators import Level
 from peacemonitor.web.context import Context
 from peacemonitor.web.filters import Filters
 from peacemonitor.web.overview import chart, map_view
-from peacemonitor.web.status import ACLED_ATTRIBUTION, SOURCE_LABELS
+from peacemonitor.web.status import ACLED_ATTRIBUTION, SOURCE_LABELS, acled_attributed
 
 FiltersQuery = Annotated[Filters, Query()]
 
@@ -39,7 +39,7 @@ class MapFormat(StrEnum):
 
 def _attribution(source: str) -> str:
     label = SOURCE_LABELS.get(source, source)
-    return f"{label}. {ACLED_ATTRIBUTION}" if source.startswith("acled") else label
+    return f"{label}. {ACLED_ATTRIBUTION}" if acled_attributed(source) else label
 
 
 def series_rows(ctx: Context) -> list[dict[str, Any]]:

@@ -84,7 +84,7 @@ _CALL = re.compile(r"""\b_\(\s*(?:"([^"]+)"|'([^']+)')\s*\)""")
 CEASEFIRE_STATUSES = ("not-yet", "declared", "in-force", "partly-suspended", "suspended")
 EXTRA = (
     *CEASEFIRE_STATUSES,
-    "expired",
+    "unknown",
     "ended",
     "national",
     "agreement",

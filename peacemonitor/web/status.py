@@ -21,11 +21,28 @@ SOURCE_LABELS = {
     "ucdp": "UCDP Georeferenced Event Dataset",
     "acled": "ACLED",
     "acled-hdx": "ACLED (HDX aggregates)",
+    "police-datos-gov": "Policía Nacional (SIEDCO) – datos.gov.co exports",
+    "police-aggregates-municipality": "Policía Nacional (SIEDCO) – aggregates by municipality",
+    "police-aggregates-department": "Policía Nacional (SIEDCO) – aggregates by department",
+    "police-aggregates-national": "Policía Nacional (SIEDCO) – national aggregates",
+    "police-aggregates-monthly": "Policía Nacional (SIEDCO) – national monthly aggregates",
+    "cnmh": "CNMH – Observatorio de Memoria y Conflicto",
+    "cnmh-massacres-4plus": "CNMH – Observatorio de Memoria y Conflicto, massacres of 4+ victims",
+    "simci-coca": "SIMCI/UNODC coca census (Observatorio de Drogas de Colombia)",
+    "paztotal-panel": "Navarro (2026) Paz Total panel: Policía Nacional and ACLED-derived counts",
 }
+ACLED_DERIVED = ("paztotal-panel",)
+"""Sources that are not ACLED's but hold counts derived from ACLED's (the panel's political
+violence and civilian targeting): they carry ACLED's attribution too."""
 ACLED_ATTRIBUTION = (
     "Armed Conflict Location & Event Data (ACLED), acleddata.com — aggregates only; "
     "ACLED's raw rows are never served."
 )
+
+
+def acled_attributed(source: str) -> bool:
+    """Whether a source's counts are ACLED's or derived from ACLED's."""
+    return source.startswith("acled") or source in ACLED_DERIVED
 
 
 class Missing(BaseModel):
@@ -122,7 +139,7 @@ def source_notes(store: Store, sources: list[str]) -> list[SourceNote]:
             source=source,
             label=SOURCE_LABELS.get(source, source),
             accessed=accessed.get(source),
-            attribution=ACLED_ATTRIBUTION if source.startswith("acled") else None,
+            attribution=ACLED_ATTRIBUTION if acled_attributed(source) else None,
         )
         for source in sorted(set(sources))
     ]

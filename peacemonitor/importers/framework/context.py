@@ -77,15 +77,20 @@ class Importer(Protocol):
     Its capabilities, which the runner honours: ``uses_points`` (load the gazetteer's point
     index first), ``streams`` (the importer reads the file itself, in batches: the runner must
     not read it whole ahead of time), ``revises`` (its records carry the source's own ids, so a
-    new version of a file may replace them: ``import --revise``) and ``prepare(store)`` (read
+    new version of a file may replace them: ``import --revise``), ``prepare(store)`` (read
     what the importer needs from the store — actor names, the registry — once, before any write
-    transaction opens). ``BaseImporter`` gives the defaults: none of them.
+    transaction opens), ``exact_coverage`` (each batch covers exactly the run of periods it
+    holds: the file's coverage keeps the gaps between runs — aggregate tables) and
+    ``listed_places`` (the file covers only the places it lists: coverage level ``places``, no
+    zeros filled elsewhere — the Paz Total panel). ``BaseImporter`` gives the defaults: none.
     """
 
     source: str
     uses_points: bool
     streams: bool
     revises: bool
+    exact_coverage: bool
+    listed_places: bool
 
     def prepare(self, store: Store) -> None: ...
 
@@ -101,6 +106,8 @@ class BaseImporter:
     uses_points: bool = False
     streams: bool = False
     revises: bool = False
+    exact_coverage: bool = False
+    listed_places: bool = False
 
     def prepare(self, store: Store) -> None:
         """Nothing to read from the store before the import."""

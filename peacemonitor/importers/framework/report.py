@@ -64,9 +64,17 @@ class ImportReport(BaseModel):
         )
 
 
-def merge_spans(spans: Iterable[CoverageSpan]) -> list[CoverageSpan]:
+LISTED_PLACES = "places"
+"""The coverage level of a source that covers only the places it lists (``listed_places``)."""
+
+
+def merge_spans(spans: Iterable[CoverageSpan], touching_only: bool = False) -> list[CoverageSpan]:
     """One span per (category, unit, level, country): from the earliest first to the latest
-    last."""
+    last — or, with ``touching_only`` (an importer whose batches each cover exactly the periods
+    they hold: ``exact_coverage``, aggregate tables), spans joined only where they overlap or
+    touch, so a table of 2011, 2016 and 2021 does not claim the years between."""
+    if touching_only:
+        return _touching(spans)
     merged: dict[tuple[str, str, str, str], CoverageSpan] = {}
     for span in spans:
         key = (span.category, span.unit, span.territory_level, span.country)
@@ -79,3 +87,24 @@ def merge_spans(spans: Iterable[CoverageSpan]) -> list[CoverageSpan]:
             )
         )
     return [merged[key] for key in sorted(merged)]
+
+
+def _touching(spans: Iterable[CoverageSpan]) -> list[CoverageSpan]:
+    def key(s: CoverageSpan) -> tuple[str, str, str, str]:
+        return (s.category, s.unit, s.territory_level, s.country)
+
+    merged: list[CoverageSpan] = []
+    for span in sorted(spans, key=lambda s: (*key(s), s.first)):
+        last = merged[-1] if merged else None
+        same = last is not None and key(last) == key(span)
+        if last is not None and same and span.first <= last.last + dt.timedelta(days=1):
+            merged[-1] = last.model_copy(update={"last": max(last.last, span.last)})
+        else:
+            merged.append(span)
+    return merged
+
+
+def listed(spans: Iterable[CoverageSpan]) -> list[CoverageSpan]:
+    """Spans of a source that covers only the places it lists: level ``places``, so
+    indicators never fill the territories it does not hold with 0."""
+    return [s.model_copy(update={"territory_level": LISTED_PLACES}) for s in spans]
