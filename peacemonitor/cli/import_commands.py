@@ -65,7 +65,8 @@ def import_(
         Format, typer.Option("--format", "-f", help="Output format (table or json).")
     ] = Format.TABLE,
     encoding: Annotated[
-        str | None, typer.Option(help="Text encoding of CSV files (default UTF-8).")
+        str | None,
+        typer.Option(help="Text encoding of CSV files (default: UTF-8, else cp1252 when proven)."),
     ] = None,
     revise: Annotated[
         bool,
@@ -266,7 +267,9 @@ def quarantine_retry(
 def indicator(
     ctx: typer.Context,
     category: Annotated[str, typer.Argument(help="A category, e.g. homicide, massacre.")],
-    level: Annotated[str, typer.Option(help="national, department or municipality.")] = "national",
+    level: Annotated[
+        str, typer.Option(help="national (= country), department or municipality.")
+    ] = "national",
     by: Annotated[str, typer.Option(help="month or year.")] = "year",
     from_: Annotated[
         str | None, typer.Option("--from", help="First period (YYYY or YYYY-MM).")
@@ -280,12 +283,12 @@ def indicator(
 ) -> None:
     """Counts and rates per 100,000 by territory and period, one row per source and unit."""
     from peacemonitor.cli.context import settings
-    from peacemonitor.indicators import COLUMNS, Level, Period, Query, indicator, records
-    from peacemonitor.model import Category
+    from peacemonitor.indicators import COLUMNS, Period, Query, indicator, records
+    from peacemonitor.model import Category, TerritoryLevel
 
     query = Query(
         category=_choice(category, "CATEGORY", Category),
-        level=_choice(level, "--level", Level),
+        level=_choice(level, "--level", TerritoryLevel),
         by=_choice(by, "--by", Period),
         start=_choice(from_, "--from", _date) if from_ else None,
         end=_choice(to, "--to", _date) if to else None,

@@ -8,10 +8,7 @@ decide ("CÓDIGO DANE " = "codigo_dane").
 
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime as dt
-import io
 import math
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -19,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from peacemonitor.csvfiles import BrokenCsv, CsvText, TextUndecodable, read_csv
 from peacemonitor.importers.framework.batches import BatchBuilder
 from peacemonitor.importers.framework.errors import BadFile, UnknownLayout
 from peacemonitor.importers.framework.items import Item, Layout, NonData, RowKind, RowsRead
@@ -68,6 +66,18 @@ def sniff_format(path: Path) -> str:
     return "csv"
 
 
+Sheets = list[tuple[str, list[list[Any]]]]
+
+
+def read_file(path: Path, encoding: str | None = None) -> tuple[Sheets, str | None]:
+    """The file's sheets (a CSV is one sheet) and the text encoding it was read in (None for
+    a workbook)."""
+    if sniff_format(path) == "csv":
+        table = read_csv_text(path, encoding)
+        return [(path.name, list(table.rows))], table.encoding
+    return list(read_sheets(path, encoding)), None
+
+
 def read_sheets(path: Path, encoding: str | None = None) -> Iterator[tuple[str, list[list[Any]]]]:
     """Each sheet of a workbook as rows of Python values, or the CSV file as one sheet."""
     kind = sniff_format(path)
@@ -99,43 +109,18 @@ def _short(error: BaseException) -> str:
 
 
 def read_csv_rows(path: Path, encoding: str | None = None) -> list[list[str]]:
-    """All records of a CSV file (comma, semicolon or tab), decoded strictly.
+    """All records of a CSV file (comma, semicolon or tab), decoded by the one policy."""
+    return read_csv_text(path, encoding).rows
 
-    A byte the encoding cannot decode is an error naming the row, never silent mojibake: Police
-    exports are UTF-8, and Windows-1252 files need ``--encoding cp1252``.
-    """
-    data = path.read_bytes()
-    name = encoding or "utf-8-sig"
+
+def read_csv_text(path: Path, encoding: str | None = None) -> CsvText:
+    """A CSV file's records and the encoding they were read in (``csvfiles``: UTF-8 with or
+    without BOM, else Windows-1252 only when the bytes prove it); undecodable bytes or broken
+    quoting are a BadFile naming the row, never silent mojibake."""
     try:
-        text = data.decode(name)
-    except UnicodeDecodeError as error:
-        row = data.count(b"\n", 0, error.start) + 1
-        raise BadFile(
-            path,
-            f"not valid {name} at byte {error.start} ({data[error.start : error.start + 1]!r}); "
-            "give the right --encoding (e.g. cp1252)",
-            row=row,
-        ) from None
-    except LookupError:
-        raise BadFile(path, f"unknown encoding {name!r}") from None
-    if name.replace("_", "-").lower() in ("utf-8", "utf8") and text.startswith(
-        codecs.BOM_UTF8.decode()
-    ):
-        text = text[1:]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
-    rows: list[list[str]] = []
-    try:
-        for record in reader:
-            rows.append(record)
-    except csv.Error as error:
-        raise BadFile(path, f"broken CSV: {error} (truncated?)", row=len(rows) + 1) from None
-    return rows
-
-
-def _delimiter(text: str) -> str:
-    sample = text[:65536]
-    counts = {d: sample.count(d) for d in (",", ";", "\t")}
-    return max(counts, key=lambda d: counts[d])
+        return read_csv(path, encoding)
+    except (TextUndecodable, BrokenCsv) as error:
+        raise BadFile(path, error.detail, row=error.row) from None
 
 
 # --- headers and layouts ------------------------------------------------------------------------
@@ -334,6 +319,15 @@ def from_raw(raw: dict[str, Any], layouts: Sequence[LayoutSpec]) -> tuple[Header
     return header, list(raw["cells"].values())
 
 
+def preamble(rows: Sequence[Sequence[Any]], header: Header, layout: str) -> Iterator[Item]:
+    """What comes before a sheet's data: its layout, the title and blank rows above the
+    header (rows numbered from 1), and the header row itself."""
+    yield Layout(layout)
+    for i in range(header.index):
+        yield NonData(i + 1, RowKind.BLANK if is_blank(rows[i]) else RowKind.TITLE)
+    yield NonData(header.index + 1, RowKind.HEADER)
+
+
 RowFn = Callable[[list[Any], int, "BatchBuilder"], Iterator["Item"]]
 
 
@@ -343,10 +337,7 @@ def stream_list(
     """A one-table file, whole: its layout, the title and blank rows above the header, the
     header, every data row through ``row_fn`` (rows are numbered from 1) in bounded batches,
     and the row count — so list importers only say what one row means."""
-    yield Layout(layout)
-    for i in range(header.index):
-        yield NonData(i + 1, RowKind.BLANK if is_blank(rows[i]) else RowKind.TITLE)
-    yield NonData(header.index + 1, RowKind.HEADER)
+    yield from preamble(rows, header, layout)
     for i in range(header.index + 1, len(rows)):
         yield from row_fn(rows[i], i + 1, builder)
         if builder.full:
