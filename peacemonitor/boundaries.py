@@ -162,7 +162,7 @@ def read_layers(path: Path) -> list[Layer]:
     for number, (props, geometry) in enumerate(_features(path, data), start=1):
         level, code, name = _identify(path, number, props)
         if geometry is None or geometry.is_empty:
-            raise TerritoryFileInvalid(path, number, "geometry", f"{code} has no geometry")
+            raise TerritoryFileInvalid(path, f"{code} has no geometry", number, "geometry")
         grouped.setdefault(level, []).append((code, name, geometry))
     if not grouped:
         raise UnrecognisedFile(f"{path.name}: no MGN municipality or department features")
@@ -189,7 +189,7 @@ def _identify(path: Path, number: int, props: dict[str, Any]) -> tuple[Territory
     text = str(code).strip()
     if not text.isdigit() or len(text) != width:
         column = MUNICIPALITY_CODE if width == 5 else DEPARTMENT_CODE
-        raise TerritoryFileInvalid(path, number, column, f"{code!r} is not a {width}-digit code")
+        raise TerritoryFileInvalid(path, f"{code!r} is not a {width}-digit code", number, column)
     return level, text, str(props.get(name) or "")
 
 
@@ -638,7 +638,7 @@ def load_boundaries(store: Store, path: Path, detail: str | None = None) -> list
             column = MUNICIPALITY_CODE if municipal else DEPARTMENT_CODE
             listed = ", ".join(unknown[:10])
             message = f"{len(unknown)} code(s) not in the gazetteer: {listed}"
-            raise TerritoryFileInvalid(path, None, column, message)
+            raise TerritoryFileInvalid(path, message, column=column)
     sha = file_sha256(path)
     index = _build_index(layers) if detail == "full" else None
     reports = []

@@ -95,13 +95,15 @@ class DivipolaFile:
 
 def read_divipola(path: Path) -> DivipolaFile:
     """Read a DIVIPOLA list (any layout in DIVIPOLA_LAYOUTS) into territories and names."""
-    header, rows = read_text_table(path)
+    header, rows, encoding = read_text_table(path)
     layout = detect_layout(header, DIVIPOLA_LAYOUTS)
     if layout is None:
         raise UnrecognisedFile(f"{path.name}: not a DIVIPOLA list (header {header[:5]})")
     columns = {normalize_name(cell): i for i, cell in enumerate(header)}
     fields = {key: columns[head] for key, head in DIVIPOLA_LAYOUTS[layout].items()}
-    result = DivipolaFile(layout, [], [], LoadReport("divipola", layout, str(path)))
+    result = DivipolaFile(
+        layout, [], [], LoadReport("divipola", layout, str(path), encoding=encoding)
+    )
     seen_departments: dict[str, Territory] = {}
     for number, row in enumerate(rows, start=2):
         result.report.rows_read += 1
@@ -150,13 +152,13 @@ def _read_divipola_row(
     code = _code_cell(path, number, "code", cells["code"], 5)
     if code[:2] != dept_code:
         raise TerritoryFileInvalid(
-            path, number, "code", f"municipality {code} is not in department {dept_code}"
+            path, f"municipality {code} is not in department {dept_code}", number, "code"
         )
     kind = KINDS.get(normalize_name(cells["kind"]))
     if kind is None:
-        raise TerritoryFileInvalid(path, number, "kind", f"unknown type {cells['kind']!r}")
+        raise TerritoryFileInvalid(path, f"unknown type {cells['kind']!r}", number, "kind")
     if not cells["name"]:
-        raise TerritoryFileInvalid(path, number, "name", "empty municipality name")
+        raise TerritoryFileInvalid(path, "empty municipality name", number, "name")
     result.territories.append(
         Territory(code, TerritoryLevel.MUNICIPALITY, cells["name"], dept_code, kind, lat, lon)
     )
@@ -173,9 +175,9 @@ def _code_cell(path: Path, number: int, column: str, text: str, width: int) -> s
     try:
         digits = digits_of(text)
     except InvalidCode:
-        raise TerritoryFileInvalid(path, number, column, f"{text!r} is not a code") from None
+        raise TerritoryFileInvalid(path, f"{text!r} is not a code", number, column) from None
     if len(digits) > width:
-        raise TerritoryFileInvalid(path, number, column, f"{text!r} has more than {width} digits")
+        raise TerritoryFileInvalid(path, f"{text!r} has more than {width} digits", number, column)
     return digits.zfill(width)
 
 
@@ -186,10 +188,10 @@ def _coordinate(path: Path, number: int, cells: dict[str, str], column: str) -> 
     try:
         value = float(text.replace(",", "."))
     except ValueError:
-        raise TerritoryFileInvalid(path, number, column, f"{text!r} is not a number") from None
+        raise TerritoryFileInvalid(path, f"{text!r} is not a number", number, column) from None
     limit = 90 if column == "lat" else 180
     if not -limit <= value <= limit:
-        raise TerritoryFileInvalid(path, number, column, f"{value} is out of range")
+        raise TerritoryFileInvalid(path, f"{value} is out of range", number, column)
     return value
 
 

@@ -2,9 +2,32 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class PeacemonitorError(Exception):
     """Base of every error the CLI turns into a one-line message and exit code 1."""
+
+
+def where(file: str | Path, row: int | None = None, column: str | None = None) -> str:
+    """ "homicidios_2011.xlsx, row 12, column CANTIDAD": the place a user opens to fix a file."""
+    parts = [Path(file).name]
+    if row is not None:
+        parts.append(f"row {row}")
+    if column:
+        parts.append(f"column {column.strip()}")
+    return ", ".join(parts)
+
+
+class FileError(PeacemonitorError):
+    """A problem at a place in a file: the one shape of every file, row and column error
+    (imports, reference files, text decoding). The message starts with ``where``."""
+
+    def __init__(
+        self, file: str | Path, message: str, row: int | None = None, column: str | None = None
+    ) -> None:
+        self.file, self.row, self.column, self.detail = str(file), row, column, message
+        super().__init__(f"{where(file, row, column)}: {message}")
 
 
 class StoreMissing(PeacemonitorError):

@@ -412,6 +412,11 @@ class Gazetteer:
 
     # --- points --------------------------------------------------------------------------------
 
+    @property
+    def points(self) -> Gazetteer:
+        """Its point side is itself: points resolve once MGN boundaries are loaded."""
+        return self
+
     def point_index(self) -> PointIndex:
         """The cached point index of the store's detailed municipal boundaries (loaded once)."""
         if self._points is None:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from peacemonitor.coverage import LEVEL_ORDER, covered, merge, spans
 from peacemonitor.errors import PeacemonitorError
-from peacemonitor.model import Category, PartialDate
+from peacemonitor.model import COUNTRY_CODE, Category, PartialDate, TerritoryLevel
 from peacemonitor.store import Store
 
 if TYPE_CHECKING:
@@ -44,13 +44,11 @@ COLUMNS = (
     "rate_per_100k",
     "note",
 )
-COUNTRY = "CO"
+COUNTRY = COUNTRY_CODE
 
 
-class Level(StrEnum):
-    NATIONAL = "national"
-    DEPARTMENT = "department"
-    MUNICIPALITY = "municipality"
+Level = TerritoryLevel
+"""The old name here of the one territory-level enum, kept for callers written against it."""
 
 
 class Period(StrEnum):
@@ -62,16 +60,15 @@ class NoObservations(PeacemonitorError):
     """Nothing imported for that category (and source)."""
 
 
-_LEVEL_NAME = {Level.NATIONAL: "country", Level.DEPARTMENT: "department"}
 _CODE_SQL = {
-    Level.NATIONAL: f"'{COUNTRY}'",
-    Level.DEPARTMENT: "substr(territory_code, 1, 2)",
-    Level.MUNICIPALITY: "territory_code",
+    TerritoryLevel.COUNTRY: f"'{COUNTRY}'",
+    TerritoryLevel.DEPARTMENT: "substr(territory_code, 1, 2)",
+    TerritoryLevel.MUNICIPALITY: "territory_code",
 }
 _LEVEL_SQL = {
-    Level.NATIONAL: f"NOT (territory_level = 'country' AND territory_code <> '{COUNTRY}')",
-    Level.DEPARTMENT: "territory_level IN ('department', 'municipality')",
-    Level.MUNICIPALITY: "territory_level = 'municipality'",
+    TerritoryLevel.COUNTRY: f"NOT (territory_level = 'country' AND territory_code <> '{COUNTRY}')",
+    TerritoryLevel.DEPARTMENT: "territory_level IN ('department', 'municipality')",
+    TerritoryLevel.MUNICIPALITY: "territory_level = 'municipality'",
 }
 _PERIOD_SQL = {
     Period.MONTH: "strftime(date_first, '%Y-%m')",
@@ -84,7 +81,7 @@ class Query:
     """One indicator request, as the CLI and the API take it."""
 
     category: Category
-    level: Level = Level.NATIONAL
+    level: TerritoryLevel = TerritoryLevel.COUNTRY
     by: Period = Period.YEAR
     start: PartialDate | None = None
     end: PartialDate | None = None
@@ -161,14 +158,14 @@ _MIN_VICTIMS_SQL = """
 """
 
 
-def _territories(db: duckdb.DuckDBPyConnection, level: Level) -> dict[str, str]:
+def _territories(db: duckdb.DuckDBPyConnection, level: TerritoryLevel) -> dict[str, str]:
     """Current territories of the level (absorbed codes excluded) → official name."""
-    if level is Level.NATIONAL:
+    if level is TerritoryLevel.COUNTRY:
         found = db.execute("SELECT name FROM territories WHERE code = ?", [COUNTRY]).fetchall()
         return {COUNTRY: found[0][0] if found else "Colombia"}
     rows = db.execute(
         "SELECT code, name FROM territories WHERE level = ? AND successor IS NULL",
-        [_LEVEL_NAME.get(level, level.value)],
+        [level.value],
     ).fetchall()
     return dict(rows)
 
@@ -216,7 +213,7 @@ def _fill(
     reaches the level), and the coverage of each row's period ('full' or 'partial')."""
     import pandas as pd
 
-    wanted = LEVEL_ORDER[_LEVEL_NAME.get(query.level, query.level.value)]
+    wanted = LEVEL_ORDER[query.level.value]
     frames, status_of = [counts], {}
     for (source, unit), (intervals, level) in coverage.items():
         first, last = max(intervals[0][0], query.first), min(intervals[-1][1], query.last)

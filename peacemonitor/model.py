@@ -122,10 +122,16 @@ COUNTRY_NAME = "COLOMBIA"
 
 
 class TerritoryLevel(StrEnum):
+    """The one level vocabulary; "national" (the CLI's word) is read as, and stored as, COUNTRY."""
+
     COUNTRY = "country"
     DEPARTMENT = "department"
     MUNICIPALITY = "municipality"
     CLUSTER = "cluster"  # municipalities a source groups, not in DIVIPOLA: code cluster:<name>
+
+    @classmethod
+    def _missing_(cls, value: object) -> TerritoryLevel | None:
+        return cls.COUNTRY if value == "national" else None
 
 
 def territory_level(code: str) -> TerritoryLevel:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 
@@ -165,45 +165,56 @@ def _find_header(rows: list[list[Any]]) -> tuple[int, Layout] | None:
     return None
 
 
-def _tables(path: Path) -> list[tuple[str | None, list[Any], list[list[Any]], int]]:
-    """(sheet, header, data rows, number of the header row) for each table in the file."""
+class _Table(NamedTuple):
+    """One table of a file: its sheet (None for a CSV), header, data rows, the number of the
+    header row, and a CSV's text encoding."""
+
+    sheet: str | None
+    header: list[Any]
+    rows: list[list[Any]]
+    header_number: int
+    encoding: str | None = None
+
+
+def _tables(path: Path) -> list[_Table]:
+    """Each table in the file."""
     if path.suffix.lower() in (".xls", ".xlsx", ".xlsm", ".ods"):
-        found: list[tuple[str | None, list[Any], list[list[Any]], int]] = []
+        found: list[_Table] = []
         for sheet, rows in _workbook_tables(path):
             header = _find_header(rows)
             if header is not None:
                 index, _ = header
-                found.append((sheet, rows[index], rows[index + 1 :], index + 1))
+                found.append(_Table(sheet, rows[index], rows[index + 1 :], index + 1))
         return found
-    header_row, rows = read_text_table(path)
-    return [(None, list(header_row), list(rows), 1)]
+    text = read_text_table(path)
+    return [_Table(None, list(text.header), list(text.rows), 1, text.encoding)]
 
 
 def is_population_file(path: Path) -> bool:
     """True when some table in the file has a population layout (used to recognise files)."""
     try:
-        return any(detect_csv_layout(header) for _, header, _, _ in _tables(path))
-    except (UnrecognisedFile, OSError, UnicodeDecodeError):
+        return any(detect_csv_layout(table.header) for table in _tables(path))
+    except (UnrecognisedFile, OSError):
         return False
 
 
 def population_sheets(path: Path) -> list[str | None]:
     """The first table of each distinct layout in the file (a CSV has one, named None)."""
     seen: dict[str, str | None] = {}
-    for name, header, _, _ in _tables(path):
-        layout = detect_csv_layout(header)
+    for table in _tables(path):
+        layout = detect_csv_layout(table.header)
         if layout is not None and layout.name not in seen:
-            seen[layout.name] = name
+            seen[layout.name] = table.sheet
     return list(seen.values())
 
 
 def read_population(path: Path, sheet: str | None = None) -> PopulationTable:
     """Read the first table with a population layout (or the named sheet)."""
     tables = [t for t in _tables(path) if sheet is None or t[0] == sheet]
-    for name, header, rows, header_number in tables:
-        layout = detect_csv_layout(header)
+    for table in tables:
+        layout = detect_csv_layout(table.header)
         if layout is not None:
-            return _read_table(path, name, layout, header, rows, header_number)
+            return _read_table(path, layout, table)
     raise UnrecognisedFile(f"{path.name}: no population table found (sheet={sheet})")
 
 
@@ -227,17 +238,11 @@ def _year_columns(header: Sequence[Any]) -> list[tuple[int, int]]:
     return found
 
 
-def _read_table(
-    path: Path,
-    sheet: str | None,
-    layout: Layout,
-    header: Sequence[Any],
-    rows: list[list[Any]],
-    header_number: int,
-) -> PopulationTable:
+def _read_table(path: Path, layout: Layout, source: _Table) -> PopulationTable:
+    header, rows, header_number = source.header, source.rows, source.header_number
     columns = _column_index(header)
-    report = LoadReport("population", layout.name, str(path))
-    table = PopulationTable(layout, sheet, [], {}, report)
+    report = LoadReport("population", layout.name, str(path), encoding=source.encoding)
+    table = PopulationTable(layout, source.sheet, [], {}, report)
     names = [c for c in ("municipio", "mpio") if c in columns]
     for number, row in enumerate(rows, start=header_number + 1):
         report.rows_read += 1
@@ -272,14 +277,14 @@ def _municipality_code(
     text = str(cell).strip()
     if not text or not re.fullmatch(r"\d+(\.0+)?", text):
         if any(str(c).strip() for c in row) and re.fullmatch(r"\d", text[:1] or "x"):
-            raise TerritoryFileInvalid(path, number, name, f"{text!r} is not a municipality code")
+            raise TerritoryFileInvalid(path, f"{text!r} is not a municipality code", number, name)
         return None
     try:
         parsed = parse_code(cell if isinstance(cell, int | float) else text)
     except InvalidCode:
-        raise TerritoryFileInvalid(path, number, name, f"{text!r} is not a code") from None
+        raise TerritoryFileInvalid(path, f"{text!r} is not a code", number, name) from None
     if parsed.level is not TerritoryLevel.MUNICIPALITY or parsed.suffix is not None:
-        raise TerritoryFileInvalid(path, number, name, f"{text!r} is not a municipality code")
+        raise TerritoryFileInvalid(path, f"{text!r} is not a municipality code", number, name)
     return parsed.code
 
 
@@ -302,7 +307,7 @@ def _values(
         year_cell = row[columns[layout.year]]
         year = _count(path, number, str(header[columns[layout.year]]), year_cell)
         if year is None or not 1900 <= year <= 2100:
-            raise TerritoryFileInvalid(path, number, layout.year, f"{year_cell!r} is not a year")
+            raise TerritoryFileInvalid(path, f"{year_cell!r} is not a year", number, layout.year)
         column = columns[layout.population]
         return [(year, _count(path, number, str(header[column]), row[column]))]
     return [
@@ -319,9 +324,9 @@ def _count(path: Path, number: int, column: str, cell: Any) -> int | None:
     try:
         value = float(text)
     except ValueError:
-        raise TerritoryFileInvalid(path, number, column, f"{cell!r} is not a number") from None
+        raise TerritoryFileInvalid(path, f"{cell!r} is not a number", number, column) from None
     if value < 0 or value != int(value):
-        raise TerritoryFileInvalid(path, number, column, f"{cell!r} is not a whole count")
+        raise TerritoryFileInvalid(path, f"{cell!r} is not a whole count", number, column)
     return int(value)
 
 
@@ -329,7 +334,7 @@ def _check_unique(path: Path, table: PopulationTable) -> None:
     seen: set[tuple[str, int]] = set()
     for code, year, _ in table.rows:
         if (code, year) in seen:
-            raise TerritoryFileInvalid(path, None, None, f"{code} {year} appears twice")
+            raise TerritoryFileInvalid(path, f"{code} {year} appears twice")
         seen.add((code, year))
 
 
@@ -369,9 +374,8 @@ def _check_codes(path: Path, table: PopulationTable, known: dict[str, str | None
     if unknown:
         raise TerritoryFileInvalid(
             path,
-            None,
-            table.layout.code,
             f"{len(unknown)} code(s) not in the gazetteer: {', '.join(unknown[:10])}",
+            column=table.layout.code,
         )
 
 
@@ -415,7 +419,7 @@ def load_population(
     """
     table = read_population(path, sheet)
     if not table.rows:
-        raise TerritoryFileInvalid(path, None, None, "no population rows")
+        raise TerritoryFileInvalid(path, "no population rows")
     name = vintage or default_vintage(table)
     sha = file_sha256(path)
     first, last = table.years

@@ -29,7 +29,7 @@ def _load_order(path: Path) -> int:
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
         try:
-            header, _ = read_text_table(path)
+            header = read_text_table(path).header
         except (UnrecognisedFile, OSError):
             return 9
         return 0 if detect_layout(header, DIVIPOLA_LAYOUTS) else 1
@@ -49,7 +49,7 @@ def load_file(store: Store, path: Path, boundary_detail: str | None = None) -> l
             return []
         return boundaries.load_boundaries(store, path, boundary_detail)
     if suffix in (".csv", ".txt"):
-        header, _ = read_text_table(path)
+        header = read_text_table(path).header
         if detect_layout(header, DIVIPOLA_LAYOUTS):
             return [load_divipola(store, path)]
     if suffix in (".csv", ".txt", ".xls", ".xlsx"):

@@ -64,7 +64,7 @@ from peacemonitor.importers.framework.report import (
     listed,
     merge_spans,
 )
-from peacemonitor.importers.tabular import read_sheets
+from peacemonitor.importers.tabular import Sheets, read_file
 from peacemonitor.republished import Supersession
 from peacemonitor.store import Store, WriteSession
 
@@ -197,17 +197,17 @@ def files_to_import(paths: Sequence[Path]) -> tuple[list[Path], set[Path]]:
 def points_loaded(resolver: Resolver) -> bool:
     """Load the gazetteer's point index now, while no write connection is open (it reads the
     store); False when boundaries are not loaded, so points are simply not used."""
-    load = getattr(resolver, "point_index", None)
-    if load is None:
+    points = resolver.points
+    if points is None:
         return False
     try:
-        load()
+        points.point_index()
     except PeacemonitorError:
         return False
     return True
 
 
-_Sheets = Future[list[tuple[str, list[list[Any]]]]]
+_Sheets = Future[tuple[Sheets, str | None]]
 
 
 def _read_ahead(
@@ -220,7 +220,7 @@ def _read_ahead(
     def submit(index: int) -> None:
         if index < len(paths) and index not in futures:
             path = paths[index]
-            sheets = pool.submit(lambda: list(read_sheets(path, encoding))) if whole else None
+            sheets = pool.submit(read_file, path, encoding) if whole else None
             futures[index] = (pool.submit(file_sha256, path), sheets)
 
     def get(index: int) -> tuple[Future[str], _Sheets | None]:
@@ -805,6 +805,7 @@ class Run:
             file=self.ctx.path.name,
             sha256=self.ctx.sha256,
             layout=self.layout,
+            encoding=self.ctx.text_encoding,
             rows_read=self.rows_read if self.rows_read is not None else -1,
             rows_non_data=dict(self.non_data),
             rows_stored=self.stored,

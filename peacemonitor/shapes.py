@@ -20,13 +20,20 @@ from peacemonitor.comparison import Comparison
 from peacemonitor.coverage import Coverage
 from peacemonitor.effects import CeasefireEffect
 from peacemonitor.fetches import FetchRecord
+from peacemonitor.implementation import ImplementationReport
 from peacemonitor.importers.framework.report import ImportReport
+from peacemonitor.network import Network
 from peacemonitor.presence import PresenceRecord
+from peacemonitor.priorities import Priorities
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
 from peacemonitor.quarantine import QuarantineCount, QuarantineEntry
+from peacemonitor.reconcile import ReconcileReport
 from peacemonitor.reconciliation import Reconciliation
+from peacemonitor.scorecard import Scorecard
+from peacemonitor.spillover import Spillover
 from peacemonitor.statistics import StatisticView
 from peacemonitor.tables import TableDetail, TableSummary
+from peacemonitor.vacuum import Vacuum
 from peacemonitor.violations import Violation
 from peacemonitor.web.errors import ApiError
 from peacemonitor.web.overview import MapView, Overview, Territory
@@ -86,6 +93,40 @@ SHAPES: dict[str, tuple[str, object]] = {
         "`peacemonitor imported ceasefires`: ETH/PRIO records and their registry links",
         list[ImportedCeasefire],
     ),
+    "implementation": (
+        "`peacemonitor implementation [ID]`: provisions by level, theme, party and over time "
+        "(our coding), with the Kroc Institute's published aggregates for the 2016 accord",
+        ImplementationReport,
+    ),
+    "reconcile": (
+        "`peacemonitor reconcile`: each published statistic beside what the monitor computes, "
+        "with the reasons they differ, and the government's first year counted both ways",
+        ReconcileReport,
+    ),
+    "network": (
+        "`peacemonitor network`: groups and tables as nodes, cited relations and table parties "
+        "as edges",
+        Network,
+    ),
+    "spillover": (
+        "`peacemonitor spillover TABLE`: violence in the other tables' territories around the "
+        "table's suspensions (event study)",
+        Spillover,
+    ),
+    "scorecard": (
+        "`peacemonitor scorecard ACTOR|TABLE`: seriousness per year, each component with its "
+        "evidence and weight (without an argument: a list, one per negotiating group)",
+        Scorecard,
+    ),
+    "priorities": (
+        "`peacemonitor priorities`: territories ranked by the index, each component and weight",
+        Priorities,
+    ),
+    "vacuum": (
+        "`peacemonitor vacuum ACTOR`: who is present in and around the group's area, the "
+        "violence trend and a risk level per municipality",
+        Vacuum,
+    ),
     "presence": (
         "`peacemonitor presence ACTOR`: where an actor is, each record with how it is known",
         list[PresenceRecord],
@@ -120,6 +161,13 @@ def _type_name(annotation: object) -> str:
         "peacemonitor.actors.",
         "peacemonitor.tables.",
         "peacemonitor.ceasefires.",
+        "peacemonitor.implementation.",
+        "peacemonitor.reconcile.",
+        "peacemonitor.network.",
+        "peacemonitor.spillover.",
+        "peacemonitor.scorecard.",
+        "peacemonitor.priorities.",
+        "peacemonitor.vacuum.",
         "peacemonitor.comparison.",
         "peacemonitor.web.overview.",
         "peacemonitor.web.process.",

@@ -8,21 +8,20 @@ another to speak about a place.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 import numpy as np
 
-from peacemonitor.errors import PeacemonitorError
+from peacemonitor.csvfiles import read_csv
+from peacemonitor.errors import FileError, PeacemonitorError
 from peacemonitor.model import COUNTRY_CODE, MatchKind, TerritoryLevel, Unresolved
 from peacemonitor.names import normalize_name
 
@@ -35,15 +34,8 @@ class InvalidCode(PeacemonitorError):
     """A value that is not a DIVIPOLA code in any form we know."""
 
 
-class TerritoryFileInvalid(PeacemonitorError):
+class TerritoryFileInvalid(FileError):
     """A reference file with a bad cell; the message names file, row and column."""
-
-    def __init__(self, file: Path | str, row: int | None, column: str | None, message: str) -> None:
-        self.file, self.row, self.column = str(file), row, column
-        where = f"{Path(file).name}"
-        where += f", row {row}" if row is not None else ""
-        where += f", column {column!r}" if column else ""
-        super().__init__(f"{where}: {message}")
 
 
 class UnrecognisedFile(PeacemonitorError):
@@ -208,27 +200,32 @@ class LoadReport:
     rows_stored: int = 0
     non_data: dict[int, str] = field(default_factory=dict)
     detail: dict[str, Any] = field(default_factory=dict)
+    encoding: str | None = None  # a CSV's text encoding; None for workbooks and JSON
 
     def summary(self) -> str:
         skipped = f", {len(self.non_data)} non-data rows" if self.non_data else ""
+        read_as = f", read as {self.encoding}" if self.encoding else ""
         return (
             f"{Path(self.file).name}: {self.dataset} ({self.layout}), "
-            f"{self.rows_read} rows read, {self.rows_stored} stored{skipped}"
+            f"{self.rows_read} rows read, {self.rows_stored} stored{skipped}{read_as}"
         )
 
 
-def read_text_table(path: Path) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of a CSV whose delimiter (',' or ';') and BOM are detected."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        text = path.read_text(encoding="latin-1")
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    if not rows:
+class TextTable(NamedTuple):
+    """A reference CSV: its header, its rows and the encoding it was read in."""
+
+    header: list[str]
+    rows: list[list[str]]
+    encoding: str
+
+
+def read_text_table(path: Path) -> TextTable:
+    """Header and rows of a CSV, read by the one policy of ``csvfiles`` (delimiter and BOM
+    detected; Windows-1252 only when the bytes prove it, else a named error, never mojibake)."""
+    table = read_csv(path)
+    if not table.rows:
         raise UnrecognisedFile(f"{path.name}: empty file")
-    return rows[0], rows[1:]
+    return TextTable(table.rows[0], table.rows[1:], table.encoding)
 
 
 def detect_layout(header: Sequence[str], layouts: dict[str, dict[str, str]]) -> str | None:

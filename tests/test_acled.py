@@ -348,7 +348,7 @@ def test_other_countries_never_make_colombias_months_zero(
     for level in Level:
         query = Query(Category.VIOLENCE_AGAINST_CIVILIANS, level, Period.YEAR)
         assert set(indicator(store, query)["period"]) == {"2025"}
-    for_ukraine = Query(Category.STATE_GROUP_CLASH, Level.NATIONAL, Period.YEAR, source="acled")
+    for_ukraine = Query(Category.STATE_GROUP_CLASH, Level.COUNTRY, Period.YEAR, source="acled")
     with pytest.raises(NoObservations):
         indicator(store, for_ukraine)
     colombian = [

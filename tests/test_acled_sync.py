@@ -33,7 +33,7 @@ DATA = Path(__file__).parent / "data" / "imports" / "acled"
 TERRITORIES = Path(__file__).parent / "data" / "territories"
 USER, PASSWORD = "analyst@example.org", "pw-SECRET-4711"
 T0 = 1_700_000_000
-CIVILIANS = Query(Category.VIOLENCE_AGAINST_CIVILIANS, Level.NATIONAL, Period.YEAR, source="acled")
+CIVILIANS = Query(Category.VIOLENCE_AGAINST_CIVILIANS, Level.COUNTRY, Period.YEAR, source="acled")
 
 
 def _events() -> tuple[list[str], list[dict[str, str]]]:

@@ -331,7 +331,7 @@ def test_real_indicator_keeps_each_aggregate_apart(real: Any) -> None:
     store, _ = real
     frame = indicator(
         store,
-        Query(Category.EXTORTION, Level.NATIONAL, start=PartialDate.parse("2025"),
+        Query(Category.EXTORTION, Level.COUNTRY, start=PartialDate.parse("2025"),
               end=PartialDate.parse("2025")),
     )  # fmt: skip
     assert dict(zip(frame["source"], frame["count"], strict=True)) == {

@@ -13,7 +13,10 @@ import pytest
 PACKAGE = "peacemonitor"
 
 LAYERS: list[tuple[str, list[str]]] = [
-    ("model", ["errors", "names", "model", "observations", "files", "categories", "views"]),
+    (
+        "model",
+        ["errors", "names", "model", "observations", "files", "csvfiles", "categories", "views"],
+    ),
     ("store", ["store", "settings", "coverage"]),
     (
         "reference",

@@ -7,21 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from peacemonitor.gazetteer import (
     FUZZY_MIN_SCORE,
     Gazetteer,
     GazetteerNotLoaded,
-    InvalidCode,
     Resolution,
-    TerritoryFileInvalid,
-    UnrecognisedFile,
     load_divipola,
     load_path,
-    parse_code,
-    place_key,
 )
 from peacemonitor.model import MatchKind, TerritoryLevel, Unresolved
 from peacemonitor.store import Store
@@ -51,94 +44,6 @@ def gaz(template: Store) -> Gazetteer:
     return Gazetteer.from_store(template)
 
 
-# --- codes -----------------------------------------------------------------------------------
-
-
-@given(st.integers(min_value=1000, max_value=99999))
-def test_municipality_codes_read_alike_in_every_form(number: int) -> None:
-    text = f"{number:05d}"
-    forms: list[str | int | float] = [
-        number,
-        text,
-        float(number),
-        f"{number}",
-        f"{number * 1000:08d}",
-        number * 1000.0,
-    ]
-    assert {parse_code(f).code for f in forms} == {text}
-    assert parse_code(f"CO{text}").code == text
-
-
-@given(st.integers(min_value=0, max_value=99))
-def test_department_codes_are_two_digits(number: int) -> None:
-    parsed = parse_code(number)
-    assert parsed.code == f"{number:02d}"
-    assert parsed.level is TerritoryLevel.DEPARTMENT
-
-
-@given(st.integers(min_value=1000, max_value=99999), st.integers(min_value=0, max_value=999))
-def test_populated_centre_digits_are_kept_apart(number: int, centre: int) -> None:
-    parsed = parse_code(number * 1000 + centre)
-    assert (parsed.code, parsed.suffix) == (f"{number:05d}", f"{centre:03d}")
-
-
-@pytest.mark.parametrize(
-    "bad", ["", "abc", "123", "123456", "5001.5", -5001, 5001.25, "12345678901"]
-)
-def test_what_is_not_a_code_is_refused(bad: object) -> None:
-    with pytest.raises(InvalidCode):
-        parse_code(bad)  # type: ignore[arg-type]
-
-
-# --- names -----------------------------------------------------------------------------------
-
-_LETTERS = st.text(alphabet="abcdefghijklmnñopqrstuvwxyzáéíóúü -.,", min_size=1, max_size=30)
-
-
-@given(_LETTERS)
-def test_place_key_ignores_case_accents_and_capital_marker(name: str) -> None:
-    key = place_key(name)
-    assert place_key(name.upper()) == key
-    assert place_key(f"{name} (CT)") == key
-    assert place_key(key) == key
-    assert key == key.strip() and "  " not in key
-
-
-def test_place_key_examples() -> None:
-    assert place_key("Leticia (CT)") == "leticia"
-    assert place_key("BOGOTÁ, D.C.") == place_key("Bogotá D.C. (CT)") == "bogota d c"
-    assert place_key("Piendamó - Tunía") == "piendamo tunia"
-
-
-# --- loading ---------------------------------------------------------------------------------
-
-
-def _count(store: Store, sql: str) -> int:
-    with store.read() as db:
-        row = db.execute(sql).fetchone()
-    assert row is not None
-    return int(row[0])
-
-
-def test_load_accounts_for_every_row(store: Store) -> None:
-    report = load_divipola(store, FIXTURES / "codigos_municipios.csv")
-    assert (report.layout, report.rows_read, report.rows_stored) == ("dane-divipola-codigos", 5, 3)
-    assert sorted(report.non_data) == [5, 6]
-    assert "Fuente: DANE." in report.non_data[5]
-    assert _count(store, "SELECT count(*) FROM territory_loads") == 1
-
-
-def test_load_is_idempotent(loaded: Store) -> None:
-    before = [
-        _count(loaded, f"SELECT count(*) FROM {t}") for t in ("territories", "territory_names")
-    ]
-    load_divipola(loaded, FIXTURES / "dl_municipios.csv")
-    after = [
-        _count(loaded, f"SELECT count(*) FROM {t}") for t in ("territories", "territory_names")
-    ]
-    assert before == after
-
-
 def test_territories_keep_official_names_kinds_and_points(gaz: Gazetteer) -> None:
     bogota = gaz.territory("11001")
     assert bogota is not None and bogota.name == "BOGOTÁ, D.C."  # the older CRC copy did not win
@@ -153,38 +58,6 @@ def test_territories_keep_official_names_kinds_and_points(gaz: Gazetteer) -> Non
 def test_retired_code_is_loaded_with_its_successor(gaz: Gazetteer) -> None:
     mapiripana = gaz.territories["94663"]
     assert (mapiripana.successor, mapiripana.valid_until) == ("94343", "2019-12-01")
-
-
-def test_bad_cell_names_file_row_and_column(store: Store, tmp_path: Path) -> None:
-    bad = tmp_path / "municipios.csv"
-    lines = (FIXTURES / "dl_municipios.csv").read_text(encoding="utf-8").splitlines()
-    lines[2] = lines[2].replace("6.46", "six")
-    bad.write_text("\n".join(lines), encoding="utf-8")
-    with pytest.raises(TerritoryFileInvalid, match=r"municipios.csv, row 3, column 'lat': 'six'"):
-        load_divipola(store, bad)
-    assert _count(store, "SELECT count(*) FROM territories") == 0
-
-
-def test_municipality_outside_its_department_is_refused(store: Store, tmp_path: Path) -> None:
-    bad = tmp_path / "m.csv"
-    text = (FIXTURES / "dl_municipios.csv").read_text(encoding="utf-8")
-    bad.write_text(text.replace("5,ANTIOQUIA,5001", "8,ANTIOQUIA,5001"), encoding="utf-8")
-    with pytest.raises(TerritoryFileInvalid, match="row 2, column 'code'"):
-        load_divipola(store, bad)
-
-
-def test_unknown_file_is_refused(store: Store, tmp_path: Path) -> None:
-    other = tmp_path / "other.csv"
-    other.write_text("a,b\n1,2\n", encoding="utf-8")
-    with pytest.raises(UnrecognisedFile, match="not a DIVIPOLA list"):
-        load_divipola(store, other)
-
-
-def test_layout_is_recognised_by_header_not_name(store: Store, tmp_path: Path) -> None:
-    (tmp_path / "in").mkdir()
-    shutil.copy(FIXTURES / "dl_municipios.csv", tmp_path / "in" / "whatever.txt")
-    reports, skipped = load_path(store, tmp_path / "in")
-    assert [r.layout for r in reports] == ["dane-divipola-municipios"] and skipped == []
 
 
 def test_empty_store_says_what_to_run(store: Store) -> None:
@@ -350,8 +223,9 @@ def test_cli_load_and_resolve_fixtures(cli: Cli) -> None:
     assert code == 0
     assert output.splitlines()[:2] == [
         "codigos_municipios.csv: divipola (dane-divipola-codigos), 5 rows read, 3 stored, "
-        "2 non-data rows",
-        "datos_gov_co_gdxc-w37w.csv: divipola (datos-gov-co-gdxc-w37w), 3 rows read, 3 stored",
+        "2 non-data rows, read as utf-8-sig",
+        "datos_gov_co_gdxc-w37w.csv: divipola (datos-gov-co-gdxc-w37w), 3 rows read, 3 stored, "
+        "read as utf-8",
     ]
     assert cli("resolve", "VALLE", "CALI (CT)") == (0, TABLE_CALI)
     assert cli("resolve", "5001", "--format", "json") == (0, JSON_MEDELLIN)
@@ -433,12 +307,3 @@ def test_real_police_places_all_resolve(shared_data: Path, tmp_path: Path) -> No
     assert unresolved == {}, f"{sum(c for c, _, _ in unresolved.values())} homicides unresolved"
     fuzzy = [pair for pair in counts if gazetteer.resolve_name(*pair).match is MatchKind.FUZZY]
     assert fuzzy == []
-
-
-def test_a_file_without_any_curated_code_history_loads(store: Store, tmp_path: Path) -> None:
-    """No department of the file has a retired code: nothing to update, and no crash."""
-    path = tmp_path / "municipios.csv"
-    source = (FIXTURES / "codigos_municipios.csv").read_text(encoding="utf-8-sig")
-    path.write_text("\n".join(x for x in source.splitlines() if "GUAIN" not in x), encoding="utf-8")
-    load_divipola(store, path)
-    assert _count(store, "SELECT count(*) FROM territories WHERE successor IS NOT NULL") == 0

@@ -48,7 +48,7 @@ def filled(store: Store) -> Store:
 
 
 def test_national_year_counts_per_source_and_unit(filled: Store) -> None:
-    frame = indicator(filled, Query(Category.MASSACRE, Level.NATIONAL, Period.YEAR))
+    frame = indicator(filled, Query(Category.MASSACRE, Level.COUNTRY, Period.YEAR))
     got = [(r["period"], r["unit"], r["count"], r["population"], r["note"]) for r in records(frame)]
     assert got == [
         ("2018", "incidents", 2, 9_320_000, None),  # the list runs from 2 Jan: whole months
@@ -146,6 +146,8 @@ def test_cli_indicator_csv(cli: Callable[..., tuple[int, str]], tmp_path: Path) 
         "CO,COLOMBIA,2018,massacres,incidents,2,9320000,test-2018,0.021,,,\n"
         "CO,COLOMBIA,2018,massacres,victims,7,9320000,test-2018,0.075,,,\n"
     )
+    country = ("indicator", "massacre", "--level", "country", "--by", "year", "--to", "2018")
+    assert cli(*country, "-f", "csv") == (0, out)  # "national" is the country's other name
     code, out = cli("indicator", "massacre", "--level", "street")
     assert code == 2 and "street" in out and "municipality" in out
 

@@ -94,3 +94,10 @@ def test_every_record_needs_a_source_and_known_fields():
         Actor.model_validate(
             {"id": "eln", "name": "ELN", "kind": "insurgency", "sources": [{"source": "a"}], "x": 1}
         )
+
+
+def test_one_territory_level_enum_reads_national_as_the_country() -> None:
+    assert TerritoryLevel("national") is TerritoryLevel.COUNTRY
+    assert [level.value for level in TerritoryLevel] == ["country", "department", "municipality"]
+    with pytest.raises(ValueError):
+        TerritoryLevel("region")

@@ -286,10 +286,22 @@ def test_wrong_encoding_names_the_row(places: tuple[Store, Gazetteer], tmp_path:
     text = (DATA / "kidnapping_wide.csv").read_text(encoding="utf-8")
     path = tmp_path / "latin1.csv"
     path.write_bytes(text.encode("latin-1"))
-    with pytest.raises(BadFile, match=r"latin1.csv, row 2: not valid utf-8-sig"):
-        import_file(store, "police", path, gazetteer)
+    with pytest.raises(BadFile, match=r"latin1.csv, row 2: not valid utf-8 at byte"):
+        import_file(store, "police", path, gazetteer, encoding="utf-8")
     report = import_file(store, "police", path, gazetteer, encoding="latin-1")
-    assert report.rows_stored == 3
+    assert (report.rows_stored, report.encoding) == (3, "iso8859-1")
+
+
+def test_a_cp1252_file_is_detected_and_reported(
+    places: tuple[Store, Gazetteer], tmp_path: Path
+) -> None:
+    store, gazetteer = places
+    text = (DATA / "kidnapping_wide.csv").read_text(encoding="utf-8")
+    path = tmp_path / "cp1252.csv"
+    path.write_bytes(text.encode("cp1252"))
+    report = import_file(store, "police", path, gazetteer)
+    assert (report.rows_stored, report.encoding) == (3, "cp1252")
+    assert import_file(store, "police", DATA / "kidnapping_wide.csv", gazetteer).encoding == "utf-8"
 
 
 def test_truncated_workbook_is_a_bad_file(places: tuple[Store, Gazetteer], tmp_path: Path) -> None:

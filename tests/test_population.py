@@ -102,7 +102,7 @@ def test_reload_replaces_the_vintage(gazetteer_store: Store, tmp_path: Path) -> 
 
 def test_bad_number_names_row_and_column(gazetteer_store: Store, tmp_path: Path) -> None:
     path = _write(tmp_path, "p.csv", IDS.replace("5664;2019;210", "5664;2019;2x0"))
-    with pytest.raises(TerritoryFileInvalid, match=r"p.csv, row 5, column 'POBLACION': '2x0'"):
+    with pytest.raises(TerritoryFileInvalid, match=r"p.csv, row 5, column POBLACION: '2x0'"):
         load_population(gazetteer_store, path)
 
 

@@ -44,62 +44,6 @@ def test_a_record_without_a_source_fails_with_file_record_and_field(copy):
     ]
 
 
-def test_an_unknown_source_is_named(copy):
-    found = problems_after(copy, "statistics.yaml", "source: src-b", "source: src-zzz")
-    assert found == ["statistics.yaml:1: stat-1: sources.0.source: unknown source 'src-zzz'"]
-
-
-def test_an_unknown_actor_reference_is_named(copy):
-    found = problems_after(
-        copy, "ceasefires.yaml", "parties: [gov, parent-group]", "parties: [gov, nobody]"
-    )
-    assert found == ["ceasefires.yaml:1: national-ceasefire: parties: unknown actor 'nobody'"]
-
-
-def test_an_unknown_table_reference_is_named(copy):
-    found = problems_after(copy, "red_lines.yaml", "table: national-table", "table: no-table")
-    assert found == ["red_lines.yaml:1: no-kidnapping: table: unknown table 'no-table'"]
-
-
-def test_an_impossible_date_order_is_named(copy):
-    found = problems_after(copy, "tables.yaml", "date: 2024-11-07", "date: 2021-11-07")
-    assert found == [
-        "tables.yaml:1: national-table: status_history.2.date: 2021-11-07 comes after 2024-09-17 "
-        "in the list but is earlier: keep history in order"
-    ]
-
-
-def test_a_planned_end_before_the_step_is_named(copy):
-    found = problems_after(copy, "ceasefires.yaml", "until: 2024-01-29", "until: 2023-01-29")
-    assert found == [
-        "ceasefires.yaml:1: national-ceasefire: events.1.until: "
-        "until 2023-01-29 is before date 2023-08-03"
-    ]
-
-
-def test_a_split_before_the_parent_was_founded_is_named(copy):
-    found = problems_after(copy, "actors.yaml", "since: 2024-05", "since: 1950-05")
-    assert found == [
-        "actors.yaml:16: splinter: relations.0.since: "
-        "1950-05 is before parent-group was founded (1964)"
-    ]
-
-
-def test_derived_presence_is_refused_in_the_registry(copy):
-    found = problems_after(
-        copy,
-        "actors.yaml",
-        "  sources: [{source: src-a}]\n- id: splinter",
-        "  presence:\n"
-        "    - {territories: ['52'], as_of: 2024, kind: derived, sources: [{source: src-a}]}\n"
-        "  sources: [{source: src-a}]\n- id: splinter",
-    )
-    assert found == [
-        "actors.yaml:5: parent-group: presence.0.kind: "
-        "derived presence comes from observations, not the registry"
-    ]
-
-
 def test_a_duplicate_id_is_named(copy):
     (copy / "actors-extra.yaml").write_text(
         "- id: gov\n  name: Other\n  kind: state\n  sources: [{source: src-a}]\n"
@@ -108,18 +52,6 @@ def test_a_duplicate_id_is_named(copy):
         reg.load(copy)
     assert [str(p) for p in caught.value.problems] == [
         "actors.yaml:1: gov: id: duplicate id (first at actors-extra.yaml:1)"
-    ]
-
-
-def test_a_shared_alias_is_named(copy):
-    found = problems_after(
-        copy,
-        "actors.yaml",
-        "{name: PG, kind: abbreviation}",
-        "{name: Splinter Front, kind: abbreviation}",
-    )
-    assert found == [
-        "actors.yaml:16: splinter: aliases: name 'splinter front' is also 'parent-group''s"
     ]
 
 

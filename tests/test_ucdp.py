@@ -213,7 +213,7 @@ def test_other_countries_never_count_in_colombia_national_figures(
 ) -> None:
     store, gazetteer = world
     import_file(store, "ucdp", DATA / "ged_hdx_small.csv", gazetteer)
-    query = Query(Category.STATE_GROUP_CLASH, Level.NATIONAL, Period.YEAR, source="ucdp")
+    query = Query(Category.STATE_GROUP_CLASH, Level.COUNTRY, Period.YEAR, source="ucdp")
     frame = indicator(store, query)
     counts = dict(zip(frame["period"], frame["count"], strict=True))
     assert counts == {"2001": 5.0, "2002": 0, "2003": 0, "2004": 1.0, "2005": 2.0}

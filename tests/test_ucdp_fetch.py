@@ -71,7 +71,7 @@ def store(template: Path, tmp_path: Path) -> Store:
 
 
 def _yearly(store: Store) -> dict[str, float]:
-    query = Query(Category.STATE_GROUP_CLASH, Level.NATIONAL, Period.YEAR, source="ucdp")
+    query = Query(Category.STATE_GROUP_CLASH, Level.COUNTRY, Period.YEAR, source="ucdp")
     frame = indicator(store, query)
     return {p: c for p, c in zip(frame["period"], frame["count"], strict=True) if c}
 

@@ -62,6 +62,9 @@ def _register_all() -> None:
     from peacemonitor.cli import import_commands
 
     import_commands.register(app)
+    from peacemonitor.cli import analytics_commands
+
+    analytics_commands.register(app)
     from peacemonitor.cli import presence_commands
 
     presence_commands.register(app)

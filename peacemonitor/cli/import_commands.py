@@ -68,7 +68,8 @@ def import_(
         Format, typer.Option("--format", "-f", help="Output format (table or json).")
     ] = Format.TABLE,
     encoding: Annotated[
-        str | None, typer.Option(help="Text encoding of CSV files (default UTF-8).")
+        str | None,
+        typer.Option(help="Text encoding of CSV files (default: UTF-8, else cp1252 when proven)."),
     ] = None,
     revise: Annotated[
         bool,
@@ -288,7 +289,9 @@ def indicator(
     category: Annotated[str, typer.Argument(help="A category, e.g. homicide, massacre.")],
     level: Annotated[
         str | None,
-        typer.Option(help="national, department or municipality (default: the territories')."),
+        typer.Option(
+            help="national (= country), department or municipality (default: the territories')."
+        ),
     ] = None,
     by: Annotated[str, typer.Option(help="month or year.")] = "year",
     from_: Annotated[
@@ -318,13 +321,13 @@ def indicator(
     the change against the previous period (or --change-from)."""
     from peacemonitor import indicators
     from peacemonitor.cli.context import settings
-    from peacemonitor.model import Category
+    from peacemonitor.model import Category, TerritoryLevel
 
     store = settings(ctx).store()
     codes, level_of = _territory_codes(store, territory or [])
     query = indicators.Query(
         category=_choice(category, "CATEGORY", Category),
-        level=_choice(level or level_of or "national", "--level", indicators.Level),
+        level=_choice(level or level_of or "national", "--level", TerritoryLevel),
         by=_choice(by, "--by", indicators.Period),
         start=_choice(from_, "--from", _date) if from_ else None,
         end=_choice(to, "--to", _date) if to else None,

@@ -44,6 +44,7 @@ from peacemonitor.importers.events import (
     country_outcomes,
     dictionary,
     distinct_keys,
+    event_table,
     floats,
     nulls,
     quarantine_batch,
@@ -195,6 +196,7 @@ class AcledImporter(BaseImporter):
             yield from read_hdx_workbook(ctx)
             return
         head = read_head(ctx.path, ctx.encoding)
+        ctx.decoded_as(head.encoding)
         if "admin2 pcode" in head.index() or "acled dataset" in head.index():
             yield from read_hdx_csv(ctx, head.encoding)
             return
@@ -260,34 +262,23 @@ def transform(
         return
     every = len(good) == n
     category, vocabulary = pd.factorize(categories[good])
-    level, code, resolution = places.arrays(good)
     sides = [col[c] for c in ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2") if c in col]
-    actor_ids, actor_raw = actor_lists(actors, sides, good)
     targeting = (
         subset(col["civilian_targeting"], good, every)
         if "civilian_targeting" in col
         else pa.nulls(len(good), pa.bool_())
     )
-    table = {
-        "row_number": pa.array(rows[good]),
-        "record_id": subset(col["event_id_cnty"], good, every),
-        "part": dictionary(np.zeros(len(good)), [""]),
-        "category": dictionary(category, list(vocabulary)),
-        "unit": dictionary(np.zeros(len(good)), [Unit.EVENTS.value]),
-        "count": pa.array(np.ones(len(good))),
-        "date_first": pa.array(day[good]),
-        "date_precision": _precision(col, good, every),
-        "territory_level": level,
-        "territory_code": code,
-        "resolution": resolution,
-        "actor_ids": actor_ids,
-        "actor_raw": actor_raw,
-        "deaths_best": subset(col["fatalities"], good, every),
-        "civilian_targeting": targeting,
-    }
-    name, attributes = _attributes(col, good, every, places)
-    table[name] = attributes  # attributes_json or attributes
-    yield pa.table(table)
+    yield event_table(
+        rows, good, subset(col["event_id_cnty"], good, every), places,
+        actor_lists(actors, sides, good), _attributes(col, good, every, places),
+        category=dictionary(category, list(vocabulary)),
+        unit=dictionary(np.zeros(len(good)), [Unit.EVENTS.value]),
+        count=pa.array(np.ones(len(good))),
+        date_first=pa.array(day[good]),
+        date_precision=_precision(col, good, every),
+        deaths_best=subset(col["fatalities"], good, every),
+        civilian_targeting=targeting,
+    )  # fmt: skip
 
 
 BRIEF = ("event_id_cnty", "event_type", "sub_event_type", "inter1", "inter2")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from peacemonitor.actor_names import ActorNames
 from peacemonitor.importers.framework.context import BaseImporter, ImportContext, QuarantineRow
-from peacemonitor.importers.framework.items import Item, Layout, NonData, Records, RowKind, RowsRead
+from peacemonitor.importers.framework.items import Item, NonData, Records, RowKind, RowsRead
 from peacemonitor.importers.party_links import (
     Held,
     RegistryView,
@@ -24,7 +24,14 @@ from peacemonitor.importers.party_links import (
     link_ceasefire,
     records_table,
 )
-from peacemonitor.importers.tabular import FieldSpec, LayoutSpec, find_header, is_blank, norm
+from peacemonitor.importers.tabular import (
+    FieldSpec,
+    LayoutSpec,
+    find_header,
+    is_blank,
+    norm,
+    preamble,
+)
 from peacemonitor.model import PartialDate, Precision, QuarantineReason
 
 if TYPE_CHECKING:
@@ -65,10 +72,7 @@ class CeasefiresImporter(BaseImporter):
 
     def read(self, ctx: ImportContext) -> Iterator[Item]:
         rows, header = find_header(ctx.path, ctx.sheets(), [LAYOUT])
-        yield Layout(LAYOUT.name)
-        for i in range(header.index):
-            yield NonData(i + 1, RowKind.BLANK if is_blank(rows[i]) else RowKind.TITLE)
-        yield NonData(header.index + 1, RowKind.HEADER)
+        yield from preamble(rows, header, LAYOUT.name)
         names = [str(c) for c in rows[header.index]]
         masked = _masked(names, rows[header.index + 1 :])
         records: list[dict[str, Any]] = []

@@ -16,8 +16,6 @@ problem marks are one pipeline both event importers run; ``Places`` is the next 
 from __future__ import annotations
 
 import codecs
-import csv
-import io
 import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -29,6 +27,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from peacemonitor.actor_names import ActorNames
+from peacemonitor.csvfiles import (
+    UTF8_BOM,
+    BrokenCsv,
+    TextUndecodable,
+    decode,
+    parse_csv,
+    refuse_mixed,
+    sniff_delimiter,
+)
 from peacemonitor.importers.framework.errors import BadFile
 from peacemonitor.importers.framework.items import QuarantineBatch
 from peacemonitor.importers.framework.places import PlaceCache
@@ -63,65 +70,49 @@ class CsvHead:
 
 
 def read_head(path: Path, encoding: str | None) -> CsvHead:
-    """The first two records of a CSV file. Without ``encoding`` the file is UTF-8 unless its
-    first megabyte is not, in which case it is Windows-1252 (ACLED's older exports)."""
+    """The first two records of a CSV file, its encoding found from its first megabyte by the
+    one policy (``csvfiles``: UTF-8, else Windows-1252 — ACLED's older exports — only when the
+    bytes prove it)."""
     if sniff_format(path) != "csv":
         raise BadFile(path, "a workbook, not a CSV file: this layout is read from CSV")
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
-    name = encoding or _guess_encoding(head)
     try:
-        text = codecs.getincrementaldecoder(name)(errors="strict").decode(head, final=False)
-    except LookupError:
-        raise BadFile(path, f"unknown encoding {name!r}") from None
-    except UnicodeDecodeError as error:
-        row = head.count(b"\n", 0, error.start) + 1
-        raise BadFile(path, f"not valid {name} at byte {error.start}", row=row) from None
-    text = text.removeprefix("\ufeff")
-    delimiter = max((",", ";", "\t"), key=lambda d: text[:65536].count(d))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records = []
-    try:
-        for record in reader:
-            records.append(record)
-            if len(records) == 2:
-                break
-    except csv.Error as error:
-        raise BadFile(path, f"broken CSV: {error}", row=len(records) + 1) from None
+        text, name = decode(path, head, encoding, final=False)
+        delimiter = sniff_delimiter(text)
+        records = parse_csv(path, text, delimiter, limit=2, strict=False)
+    except (TextUndecodable, BrokenCsv) as error:
+        raise BadFile(path, error.detail, row=error.row) from None
     if not records:
         raise BadFile(path, "the file is empty")
     check_complete(path, delimiter, len(records[0]), name)
     return CsvHead(name, delimiter, records[0], records[1] if len(records) > 1 else None)
 
 
-def _guess_encoding(head: bytes) -> str:
-    try:
-        codecs.getincrementaldecoder("utf-8")(errors="strict").decode(head, final=False)
-    except UnicodeDecodeError:
-        return "cp1252"
-    return "utf-8"
-
-
 @contextmanager
 def utf8_copy(path: Path, encoding: str) -> Iterator[Path]:
     """The file itself when UTF-8, else a temporary UTF-8 copy (DuckDB's core reader knows
     only UTF-8, UTF-16 and Latin-1); transcoded in chunks, so memory stays small."""
-    if encoding.replace("_", "-").lower() in ("utf-8", "utf8", "utf-8-sig"):
+    if codecs.lookup(encoding).name == "utf-8" or encoding == UTF8_BOM:
         yield path
         return
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / path.name
-        offset = 0
+        offset = lines = 0
         with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as sink:
             while chunk := source.read(1 << 22):
                 try:
                     sink.write(decoder.decode(chunk))
+                    refuse_mixed(path, chunk, encoding, lines)
                 except UnicodeDecodeError as error:
                     raise BadFile(
                         path, f"not valid {encoding} at byte {offset + error.start}"
                     ) from None
+                except TextUndecodable as error:
+                    raise BadFile(path, error.detail, row=error.row) from None
                 offset += len(chunk)
+                lines += chunk.count(b"\n")
             sink.write(decoder.decode(b"", final=True))
         yield target
 
@@ -461,6 +452,39 @@ class Places:
         )
 
 
+def event_table(
+    rows: np.ndarray,
+    good: np.ndarray,
+    record_id: pa.Array,
+    places: Places,
+    actors: tuple[pa.Array, pa.Array],
+    attributes: tuple[str, pa.Array],
+    **columns: pa.Array,
+) -> pa.Table:
+    """The observation table of an event file's stored rows (``good``): the columns every
+    event importer fills alike — row number, its own id, one part, the place, the actors and
+    the attributes (``attributes_json`` or ``attributes``) — and the importer's own
+    (category, unit, count, dates, deaths …). The store takes columns by name."""
+    import pyarrow as pa
+
+    level, code, resolution = places.arrays(good)
+    actor_ids, actor_raw = actors
+    name, values = attributes
+    table = {
+        "row_number": pa.array(rows[good]),
+        "record_id": record_id,
+        "part": dictionary(np.zeros(len(good)), [""]),
+        "territory_level": level,
+        "territory_code": code,
+        "resolution": resolution,
+        "actor_ids": actor_ids,
+        "actor_raw": actor_raw,
+        **columns,
+        name: values,
+    }
+    return pa.table(table)
+
+
 def dictionary(values: np.ndarray, vocabulary: Sequence[Any]) -> pa.Array:
     """An int index array over a small vocabulary as an Arrow dictionary array."""
     import pyarrow as pa
@@ -481,13 +505,12 @@ def resolve_points(
 ) -> np.ndarray:
     """Resolve the points of ``rows`` (each distinct point and precision once) into ``out``;
     returns the rows whose point lies outside every municipality (left unassigned)."""
-    if not len(rows):
-        return rows
+    locator = places.locator
+    if locator is None or not len(rows):  # without a point index no row is usable
+        return rows[:0]
     first, inverse = _distinct_points(lat[rows], lon[rows], precision[rows])
     pick = rows[first]
-    found = places.resolver.resolve_points(  # type: ignore[attr-defined]
-        lat[pick], lon[pick], precision[pick], scheme
-    )
+    found = locator.resolve_points(lat[pick], lon[pick], precision[pick], scheme)
     none = [None] * len(pick)  # 'too-imprecise' is the rule working, not a failure
     outcomes = list(zip(found.level, found.code, found.match, none, none, strict=True))
     outside = np.asarray(found.reason == "outside-country")[inverse]

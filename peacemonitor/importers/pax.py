@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from peacemonitor.actor_names import ActorNames
 from peacemonitor.importers.framework.context import BaseImporter, ImportContext, QuarantineRow
-from peacemonitor.importers.framework.items import Item, Layout, NonData, Records, RowKind, RowsRead
+from peacemonitor.importers.framework.items import Item, NonData, Records, RowKind, RowsRead
 from peacemonitor.importers.party_links import (
     Held,
     RegistryView,
@@ -30,6 +30,7 @@ from peacemonitor.importers.tabular import (
     is_blank,
     norm,
     parse_date,
+    preamble,
 )
 from peacemonitor.model import Precision, QuarantineReason
 
@@ -71,10 +72,7 @@ class PaxImporter(BaseImporter):
 
     def read(self, ctx: ImportContext) -> Iterator[Item]:
         rows, header = find_header(ctx.path, ctx.sheets(), [LAYOUT])
-        yield Layout(LAYOUT.name)
-        for i in range(header.index):
-            yield NonData(i + 1, RowKind.BLANK if is_blank(rows[i]) else RowKind.TITLE)
-        yield NonData(header.index + 1, RowKind.HEADER)
+        yield from preamble(rows, header, LAYOUT.name)
         names = [
             str(c) if c is not None else f"column {i + 1}" for i, c in enumerate(rows[header.index])
         ]

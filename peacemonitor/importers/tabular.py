@@ -8,7 +8,6 @@ decide ("CÓDIGO DANE " = "codigo_dane").
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import io
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from peacemonitor.csvfiles import BrokenCsv, CsvText, TextUndecodable, read_csv
 from peacemonitor.importers.framework.batches import BatchBuilder
 from peacemonitor.importers.framework.errors import BadFile, UnknownLayout
 from peacemonitor.importers.framework.items import Item, Layout, NonData, RowKind, RowsRead
@@ -69,6 +69,18 @@ def sniff_format(path: Path) -> str:
     return "csv"
 
 
+Sheets = list[tuple[str, list[list[Any]]]]
+
+
+def read_file(path: Path, encoding: str | None = None) -> tuple[Sheets, str | None]:
+    """The file's sheets (a CSV is one sheet) and the text encoding it was read in (None for
+    a workbook)."""
+    if sniff_format(path) == "csv":
+        table = read_csv_text(path, encoding)
+        return [(path.name, list(table.rows))], table.encoding
+    return list(read_sheets(path, encoding)), None
+
+
 def read_sheets(path: Path, encoding: str | None = None) -> Iterator[tuple[str, list[list[Any]]]]:
     """Each sheet of a workbook as rows of Python values, or the CSV file as one sheet."""
     kind = sniff_format(path)
@@ -100,49 +112,32 @@ def _short(error: BaseException) -> str:
 
 
 def read_csv_rows(path: Path, encoding: str | None = None) -> list[list[str]]:
-    """All records of a CSV file (comma, semicolon or tab), decoded strictly.
+    """All records of a CSV file (comma, semicolon or tab), decoded by the one policy."""
+    return read_csv_text(path, encoding).rows
 
-    A byte the encoding cannot decode is an error naming the row, never silent mojibake: Police
-    exports are UTF-8, and Windows-1252 files need ``--encoding cp1252``.
-    """
-    data = path.read_bytes()
-    name = encoding or "utf-8-sig"
+
+def read_csv_text(path: Path, encoding: str | None = None) -> CsvText:
+    """A CSV file's records and the encoding they were read in (``csvfiles``: UTF-8 with or
+    without BOM, else Windows-1252 only when the bytes prove it); undecodable bytes or broken
+    quoting are a BadFile naming the row, never silent mojibake."""
     try:
-        text = data.decode(name)
-    except UnicodeDecodeError as error:
-        row = data.count(b"\n", 0, error.start) + 1
-        raise BadFile(
-            path,
-            f"not valid {name} at byte {error.start} ({data[error.start : error.start + 1]!r}); "
-            "give the right --encoding (e.g. cp1252)",
-            row=row,
-        ) from None
-    except LookupError:
-        raise BadFile(path, f"unknown encoding {name!r}") from None
-    if name.replace("_", "-").lower() in ("utf-8", "utf8") and text.startswith(
-        codecs.BOM_UTF8.decode()
-    ):
-        text = text[1:]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
-    rows: list[list[str]] = []
-    try:
-        for record in reader:
-            rows.append(record)
-    except csv.Error as error:
-        if "unexpected end of data" in str(error):
-            raise BadFile(path, f"{MID_ROW} (inside a quoted value)", row=len(rows) + 1) from None
-        raise BadFile(path, f"broken CSV: {error}", row=len(rows) + 1) from None
-    _check_last_row(path, text, rows)
-    return rows
+        found = read_csv(path, encoding)
+    except (TextUndecodable, BrokenCsv) as error:
+        detail = error.detail
+        if "unexpected end of data" in detail:
+            detail = f"{MID_ROW} (inside a quoted value)"
+        raise BadFile(path, detail, row=error.row) from None
+    _check_last_row(path, found.rows)
+    return found
 
 
 MID_ROW = "the file ends in the middle of a row"
 """What a truncated download looks like: no line end after a last row that is short of columns."""
 
 
-def _check_last_row(path: Path, text: str, rows: list[list[str]]) -> None:
+def _check_last_row(path: Path, rows: list[list[str]]) -> None:
     """A last row with fewer cells than most rows, and no line end after it, is cut short."""
-    if not rows or text.endswith(("\n", "\r")) or len(rows) < 2:
+    if len(rows) < 2 or _ends_with_line_end(path):
         return
     width = Counter(len(r) for r in rows).most_common(1)[0][0]
     if len(rows[-1]) < width:
@@ -182,10 +177,11 @@ def _line_count(path: Path) -> int:
     return lines
 
 
-def _delimiter(text: str) -> str:
-    sample = text[:65536]
-    counts = {d: sample.count(d) for d in (",", ";", "\t")}
-    return max(counts, key=lambda d: counts[d])
+def _ends_with_line_end(path: Path) -> bool:
+    with path.open("rb") as handle:
+        size = handle.seek(0, io.SEEK_END)
+        handle.seek(max(0, size - 1))
+        return handle.read().endswith((b"\n", b"\r"))
 
 
 # --- headers and layouts ------------------------------------------------------------------------
@@ -384,6 +380,15 @@ def from_raw(raw: dict[str, Any], layouts: Sequence[LayoutSpec]) -> tuple[Header
     return header, list(raw["cells"].values())
 
 
+def preamble(rows: Sequence[Sequence[Any]], header: Header, layout: str) -> Iterator[Item]:
+    """What comes before a sheet's data: its layout, the title and blank rows above the
+    header (rows numbered from 1), and the header row itself."""
+    yield Layout(layout)
+    for i in range(header.index):
+        yield NonData(i + 1, RowKind.BLANK if is_blank(rows[i]) else RowKind.TITLE)
+    yield NonData(header.index + 1, RowKind.HEADER)
+
+
 RowFn = Callable[[list[Any], int, "BatchBuilder"], Iterator["Item"]]
 
 
@@ -393,10 +398,7 @@ def stream_list(
     """A one-table file, whole: its layout, the title and blank rows above the header, the
     header, every data row through ``row_fn`` (rows are numbered from 1) in bounded batches,
     and the row count — so list importers only say what one row means."""
-    yield Layout(layout)
-    for i in range(header.index):
-        yield NonData(i + 1, RowKind.BLANK if is_blank(rows[i]) else RowKind.TITLE)
-    yield NonData(header.index + 1, RowKind.HEADER)
+    yield from preamble(rows, header, layout)
     for i in range(header.index + 1, len(rows)):
         yield from row_fn(rows[i], i + 1, builder)
         if builder.full:

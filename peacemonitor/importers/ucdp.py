@@ -35,6 +35,7 @@ from peacemonitor.importers.events import (
     country_outcomes,
     dictionary,
     distinct_keys,
+    event_table,
     floats,
     nulls,
     quarantine_batch,
@@ -130,6 +131,7 @@ class UcdpImporter(BaseImporter):
 
     def read(self, ctx: ImportContext) -> Iterator[Item]:
         head = read_head(ctx.path, ctx.encoding)
+        ctx.decoded_as(head.encoding)
         layout, wanted, skip = recognise(ctx.path, head)
         yield Layout(layout)
         for row in range(1, skip + 1):
@@ -182,30 +184,20 @@ def transform(
     every = len(good) == n
     vocabulary = [c.value for c in UCDP_TYPE_OF_VIOLENCE.values()]
     category = np.searchsorted(list(UCDP_TYPE_OF_VIOLENCE), violence[good])
-    level, code, resolution = places.arrays(good)
-    actor_ids, actor_raw = actor_lists(actors, [col["side_a"], col["side_b"]], good)
     broken = ~((low <= best) & (best <= high))
-    table = {
-        "row_number": pa.array(rows[good]),
-        "record_id": subset(col["id"], good, every),
-        "part": dictionary(np.zeros(len(good)), [""]),
-        "category": dictionary(category, vocabulary),
-        "unit": dictionary(np.zeros(len(good)), [Unit.DEATHS.value]),
-        "count": pa.array(best[good]),
-        "date_first": pa.array(start[good]),
-        "date_precision": _precision(start[good], end[good]),
-        "territory_level": level,
-        "territory_code": code,
-        "resolution": resolution,
-        "actor_ids": actor_ids,
-        "actor_raw": actor_raw,
-        "deaths_best": pa.array(best[good]),
-        "deaths_low": _maybe(low[good]),
-        "deaths_high": _maybe(high[good]),
-    }
-    name, attributes = _attributes(col, good, every, broken[good], start[good] != end[good], places)
-    table[name] = attributes  # attributes_json or attributes
-    yield pa.table(table)
+    yield event_table(
+        rows, good, subset(col["id"], good, every), places,
+        actor_lists(actors, [col["side_a"], col["side_b"]], good),
+        _attributes(col, good, every, broken[good], start[good] != end[good], places),
+        category=dictionary(category, vocabulary),
+        unit=dictionary(np.zeros(len(good)), [Unit.DEATHS.value]),
+        count=pa.array(best[good]),
+        date_first=pa.array(start[good]),
+        date_precision=_precision(start[good], end[good]),
+        deaths_best=pa.array(best[good]),
+        deaths_low=_maybe(low[good]),
+        deaths_high=_maybe(high[good]),
+    )  # fmt: skip
 
 
 def _days(array: pa.Array) -> np.ndarray:

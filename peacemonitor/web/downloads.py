@@ -45,7 +45,7 @@ def _attribution(source: str) -> str:
 def series_rows(ctx: Context) -> list[dict[str, Any]]:
     """The chart's points as rows: for the country, or ``territory`` when set."""
     code = ctx.filters.territory
-    level = Level.NATIONAL
+    level = Level.COUNTRY
     if code:
         level = Level.MUNICIPALITY if len(code) == 5 else Level.DEPARTMENT
     drawn = chart(ctx, level, code)

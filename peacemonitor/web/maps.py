@@ -120,7 +120,7 @@ def _zeros(
 
 
 _LEVEL_NAME = {
-    Level.NATIONAL: "country",
+    Level.COUNTRY: "country",
     Level.DEPARTMENT: "department",
     Level.MUNICIPALITY: "municipality",
 }

@@ -67,7 +67,7 @@ class Overview(BaseModel):
     changes: list[Change]
 
 
-def chart(ctx: Context, level: Level = Level.NATIONAL, code: str | None = None) -> Chart:
+def chart(ctx: Context, level: Level = Level.COUNTRY, code: str | None = None) -> Chart:
     """Every outcome with data (or the one chosen) over the filters' period."""
     f = ctx.filters
     outcomes = [f.outcome] if f.outcome else outcomes_with_data(ctx.store)

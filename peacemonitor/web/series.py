@@ -93,7 +93,7 @@ def _one(store: Store, query: Query) -> list[pd.DataFrame]:
 def series_for(
     store: Store,
     outcome: str,
-    level: Level = Level.NATIONAL,
+    level: Level = Level.COUNTRY,
     code: str | None = None,
     by: Period = Period.YEAR,
     start: PartialDate | None = None,

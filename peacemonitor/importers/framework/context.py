@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from peacemonitor.importers.framework.items import DEFAULT_BATCH_ROWS, Item
 from peacemonitor.importers.framework.places import PlaceCache
-from peacemonitor.importers.tabular import read_sheets
+from peacemonitor.importers.tabular import Sheets, read_file
 
 if TYPE_CHECKING:
     from peacemonitor.store import Store
@@ -28,7 +28,8 @@ class ImportContext:
     places: PlaceCache
     encoding: str | None = None
     batch_rows: int = DEFAULT_BATCH_ROWS
-    prefetched: Future[list[tuple[str, list[list[Any]]]]] | None = None
+    prefetched: Future[tuple[Sheets, str | None]] | None = None
+    decoded: list[str] = field(default_factory=list)
 
     @property
     def sha256(self) -> str:
@@ -38,11 +39,25 @@ class ImportContext:
         """The identity of a row without a source id: never its content, always its place."""
         return f"{self.sha256}:{row}"
 
-    def sheets(self) -> list[tuple[str, list[list[Any]]]]:
+    def sheets(self) -> Sheets:
         """The file's sheets as rows (a CSV is one sheet), read ahead when the framework could."""
-        if self.prefetched is not None:
-            return self.prefetched.result()
-        return list(read_sheets(self.path, self.encoding))
+        sheets, encoding = (
+            self.prefetched.result()
+            if self.prefetched is not None
+            else read_file(self.path, self.encoding)
+        )
+        if encoding is not None:
+            self.decoded_as(encoding)
+        return sheets
+
+    def decoded_as(self, encoding: str) -> None:
+        """Note the text encoding the file was read in, for the import report."""
+        self.decoded.append(encoding)
+
+    @property
+    def text_encoding(self) -> str | None:
+        """The encoding the file's text was read in; None for a workbook."""
+        return self.decoded[-1] if self.decoded else None
 
 
 @dataclass(frozen=True)

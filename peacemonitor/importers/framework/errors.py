@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from peacemonitor.errors import PeacemonitorError
-
-
-def where(file: str | Path, row: int | None = None, column: str | None = None) -> str:
-    """ "homicidios_2011.xlsx, row 12, column CANTIDAD": the place a user opens to fix a file."""
-    parts = [Path(file).name]
-    if row is not None:
-        parts.append(f"row {row}")
-    if column is not None:
-        parts.append(f"column {column.strip()}")
-    return ", ".join(parts)
+from peacemonitor.errors import FileError, PeacemonitorError
+from peacemonitor.errors import where as where
 
 
-class ImportFailed(PeacemonitorError):
+class ImportFailed(FileError):
     """A file could not be imported; the store is unchanged."""
-
-    def __init__(
-        self, file: str | Path, message: str, row: int | None = None, column: str | None = None
-    ) -> None:
-        self.file, self.row, self.column = str(file), row, column
-        super().__init__(f"{where(file, row, column)}: {message}")
 
 
 class UnknownSource(PeacemonitorError):

@@ -27,8 +27,26 @@ class ResolutionLike(Protocol):
     def detail(self) -> Any: ...
 
 
+class PointResolver(Protocol):
+    """The point side of a resolver: MGN boundaries and the point index built from them."""
+
+    def point_index(self) -> object:
+        """Load the point index (reads the store); a PeacemonitorError when none is loaded."""
+        ...
+
+    def resolve_point(self, lat: float, lon: float) -> ResolutionLike: ...
+
+    def resolve_points(self, lat: Any, lon: Any, precision: Any, scheme: str) -> Any:
+        """Arrays in, one resolution per point out (``PointResolutions``)."""
+        ...
+
+
 class Resolver(Protocol):
-    """What importers need from the gazetteer (peacemonitor.gazetteer.Gazetteer)."""
+    """What importers need from the gazetteer (peacemonitor.gazetteer.Gazetteer). ``points``
+    is its point side, or None for a resolver of names and codes only."""
+
+    @property
+    def points(self) -> PointResolver | None: ...
 
     def resolve_name(self, department: str | None, municipality: str | None) -> ResolutionLike: ...
 
@@ -59,16 +77,21 @@ class PlaceCache:
             found = self._codes[code] = _place(self.resolver.resolve_code(code), code)
         return found
 
+    @property
+    def locator(self) -> PointResolver | None:
+        """The resolver's point side, when its point index was loaded for this import."""
+        return self.resolver.points if self.points else None
+
     def point(self, lat: float, lon: float) -> Place | Unplaced:
         """A point inside a municipality's polygon, when the gazetteer can locate points (its
         boundaries are loaded); otherwise Unplaced, never an error."""
-        locate = getattr(self.resolver, "resolve_point", None)
-        if locate is None or not self.points:
+        locator = self.locator
+        if locator is None:
             return Unplaced(
                 QuarantineReason.TERRITORY_UNKNOWN, "no point index (boundaries not loaded)"
             )
         try:
-            return _place(locate(lat, lon), f"point {lat}, {lon}")
+            return _place(locator.resolve_point(lat, lon), f"point {lat}, {lon}")
         except PeacemonitorError as error:
             return Unplaced(QuarantineReason.TERRITORY_UNKNOWN, str(error))
 

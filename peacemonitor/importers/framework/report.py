@@ -39,6 +39,8 @@ class ImportReport(BaseModel):
     file: str
     sha256: str
     layout: str | None
+    # The text encoding a CSV file was read in (utf-8, utf-8-sig or cp1252); None for workbooks.
+    encoding: str | None = None
     rows_read: int
     rows_non_data: dict[str, int] = Field(default_factory=dict)
     rows_stored: int = 0

@@ -1,4 +1,4 @@
-"""The import framework: accounting, atomicity, idempotence, quarantine and retry, the CLI."""
+"""The runner: accounting, atomicity, idempotence, files in turn, the import CLI."""
 
 from __future__ import annotations
 
@@ -10,13 +10,12 @@ import sys
 import textwrap
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from peacemonitor.gazetteer import Gazetteer, Resolution, load_divipola
+from peacemonitor.gazetteer import load_divipola
 from peacemonitor.importers import IMPORTERS
 from peacemonitor.importers.framework.batches import BatchBuilder
 from peacemonitor.importers.framework.context import BaseImporter, ImportContext, QuarantineRow
@@ -29,8 +28,6 @@ from peacemonitor.importers.framework.items import (
     RowKind,
     RowsRead,
 )
-from peacemonitor.model import MatchKind, TerritoryLevel, Unresolved
-from peacemonitor.quarantine import list_quarantine, redact, retry_quarantine
 from peacemonitor.runner import get_importer, import_file, import_files
 from peacemonitor.store import Store
 
@@ -163,82 +160,6 @@ def test_reimport_is_idempotent_and_quarantine_is_not_doubled(
 def test_unknown_source_is_a_named_error() -> None:
     with pytest.raises(UnknownSource, match="known sources are acled, acled-hdx, .*, police"):
         get_importer("acled-typo")
-
-
-def test_redaction_hides_sensitive_cells_unless_allowed() -> None:
-    raw = {"layout": "x", "cells": {"Nombre": "Persona Ficticia", "Fecha": "2018-01-01"}}
-    hidden = redact(raw, ["Nombre"], show=False)
-    assert hidden["cells"] == {"Nombre": "<redacted: sensitive>", "Fecha": "2018-01-01"}
-    assert redact(raw, ["Nombre"], show=True) == raw
-
-
-# --- quarantine retry with a gazetteer that learns ------------------------------------------
-
-
-@dataclass
-class Learning:
-    """The real gazetteer, plus names a test teaches it (as curated aliases would)."""
-
-    real: Gazetteer
-    extra: dict[str, str]
-
-    def resolve_code(self, code: Any) -> Resolution:
-        return self.real.resolve_code(code)
-
-    def resolve_name(self, department: str | None, municipality: str | None) -> Resolution:
-        code = self.extra.get(municipality or "")
-        if code:
-            return Resolution(TerritoryLevel.MUNICIPALITY, code, None, MatchKind.VARIANT)
-        return self.real.resolve_name(department, municipality)
-
-
-@pytest.fixture
-def gazetteer(store: Store) -> Gazetteer:
-    load_divipola(store, DATA / "divipola_small.csv")
-    return Gazetteer.from_store(store)
-
-
-def test_retry_stores_rows_once_the_place_resolves(
-    store: Store, gazetteer: Gazetteer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    resolver = Learning(gazetteer, {})
-    first = import_file(store, "leaders", DATA / "leaders_small.csv", resolver)
-    assert first.rows_quarantined == {"territory-unknown": 1}
-    assert retry_quarantine(store, resolver)[0].rows_quarantined == {"territory-unknown": 1}
-    resolver.extra["Vereda Inexistente"] = "19001"
-    (report,) = retry_quarantine(store, resolver)
-    assert (report.kind, report.rows_read, report.rows_stored, report.rows_quarantined) == (
-        "retry",
-        1,
-        1,
-        {},
-    )
-    assert list_quarantine(store) == [] and len(list_quarantine(store, include_resolved=True)) == 1
-    assert retry_quarantine(store, resolver) == []
-    again = import_file(store, "leaders", DATA / "leaders_small.csv", Learning(gazetteer, {}))
-    assert (again.rows_already_present, again.rows_quarantined) == (2, {})
-
-
-def test_a_quarantined_row_that_resolves_on_reimport_is_marked_resolved(
-    store: Store, gazetteer: Gazetteer
-) -> None:
-    import_file(store, "leaders", DATA / "leaders_small.csv", gazetteer)
-    report = import_file(
-        store,
-        "leaders",
-        DATA / "leaders_small.csv",
-        Learning(gazetteer, {"Vereda Inexistente": "19001"}),
-    )
-    assert (report.rows_stored, report.rows_already_present) == (1, 1)
-    assert list_quarantine(store) == []
-
-
-def test_unresolved_places_keep_their_reason(store: Store, gazetteer: Gazetteer) -> None:
-    import_file(store, "leaders", DATA / "leaders_small.csv", gazetteer)
-    (entry,) = list_quarantine(store)
-    assert (entry.row, entry.reason, entry.column) == (3, "territory-unknown", "Municipio")
-    assert entry.raw["cells"]["Nombre"] == "<redacted: sensitive>"
-    assert Unresolved.UNKNOWN.value in entry.reason
 
 
 # --- the CLI --------------------------------------------------------------------------------
