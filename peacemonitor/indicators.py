@@ -100,10 +100,21 @@ class Query:
         return self.end.last if self.end else dt.date(9999, 12, 31)
 
 
+class LevelNotIndicated(PeacemonitorError):
+    """A level indicators are not computed at (a cluster of municipalities is a source's own
+    territory, stored as such, not a level every place belongs to)."""
+
+
+INDICATOR_LEVELS = tuple(_CODE_SQL)
+
+
 def indicator(store: Store, query: Query) -> pd.DataFrame:
     """The indicator table (columns COLUMNS), sorted by territory, period, source and unit."""
     import pandas as pd
 
+    if query.level not in _CODE_SQL:
+        levels = ", ".join(level.value for level in INDICATOR_LEVELS)
+        raise LevelNotIndicated(f"indicators are by {levels}, not {query.level.value}")
     with store.read() as db:
         counts = _counts(db, query)
         if counts.empty:

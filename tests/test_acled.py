@@ -337,7 +337,14 @@ def test_other_countries_never_make_colombias_months_zero(
     countries for decades) cover Colombia in January 2025 and nowhere else: no 0 for Colombia
     in any other year, at any level; coverage names the countries."""
     from peacemonitor.coverage import coverage
-    from peacemonitor.indicators import Level, NoObservations, Period, Query, indicator
+    from peacemonitor.indicators import (
+        INDICATOR_LEVELS,
+        Level,
+        NoObservations,
+        Period,
+        Query,
+        indicator,
+    )
     from peacemonitor.model import Category
 
     store = world_store(tmp_path / "countries.duckdb", shared_data / "divipola")
@@ -345,7 +352,7 @@ def test_other_countries_never_make_colombias_months_zero(
     folder = shared_data / "acled_samples"
     for path in [folder / "UkraineACLED_2022-01-01_2022-04-15.csv", *sorted(folder.glob("hdx_*"))]:
         import_file(store, "acled", path, gazetteer)
-    for level in Level:
+    for level in INDICATOR_LEVELS:
         query = Query(Category.VIOLENCE_AGAINST_CIVILIANS, level, Period.YEAR)
         assert set(indicator(store, query)["period"]) == {"2025"}
     for_ukraine = Query(Category.STATE_GROUP_CLASH, Level.COUNTRY, Period.YEAR, source="acled")

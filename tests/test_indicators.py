@@ -395,3 +395,11 @@ def test_cli_parquet_export_keeps_counts_whole(
     assert sum(v for v in table.column("count").to_pylist() if v) == 3 + 12  # 3 cases, 12 victims
     code, out = small_cli("indicator", "massacre", "-f", "parquet")
     assert (code, out) == (1, "error: --format parquet writes a file: give --output FILE\n")
+
+
+def test_a_cluster_is_no_indicator_level(filled: Store) -> None:
+    from peacemonitor.indicators import LevelNotIndicated
+    from peacemonitor.model import TerritoryLevel
+
+    with pytest.raises(LevelNotIndicated, match="indicators are by country, department, munici"):
+        indicator(filled, Query(Category.MASSACRE, TerritoryLevel.CLUSTER))

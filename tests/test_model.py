@@ -98,6 +98,11 @@ def test_every_record_needs_a_source_and_known_fields():
 
 def test_one_territory_level_enum_reads_national_as_the_country() -> None:
     assert TerritoryLevel("national") is TerritoryLevel.COUNTRY
-    assert [level.value for level in TerritoryLevel] == ["country", "department", "municipality"]
+    assert [level.value for level in TerritoryLevel] == [
+        "country",
+        "department",
+        "municipality",
+        "cluster",  # a source's own group of municipalities (the Paz Total panel's Tumaco)
+    ]
     with pytest.raises(ValueError):
         TerritoryLevel("region")
