@@ -1,9 +1,9 @@
 """Areas: where a group or a table is, and how much violence happened there.
 
-Presence comes through one seam, :func:`presence`, with the signature of
-``peacemonitor.presence.presence`` (the ceasefire-effects work): when that module is installed it
-is used; until then the registry's cited presence (``Actor.presence``) answers, with
-``how="registry"``. Analyses never read ``Actor.presence`` themselves.
+Presence comes through one seam, :func:`presence`, which asks ``peacemonitor.presence`` (the
+registry's cited presence, presence derived from mapped events, and the user's tables); tests
+pin it to the registry's cited presence (``registry_presence``). Analyses never read
+``Actor.presence`` themselves.
 
 Violence in an area is counted one source and one unit at a time (never summed across sources),
 month by month; a month the source does not cover is ``None`` ("no data"), never 0.
@@ -12,8 +12,6 @@ month by month; a month the source does not cover is ``None`` ("no data"), never
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import importlib.util
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -51,23 +49,22 @@ class PresenceRecord:
 
 
 def presence(
-    store: Store | None,
+    store: Store,
     registry: Registry,
     actor_id: str | None = None,
     as_of: dt.date | None = None,
     window_months: int = 24,
     how: str | None = None,
 ) -> list[Any]:
-    """Presence records: ``peacemonitor.presence.presence`` when installed, else the registry's."""
-    if importlib.util.find_spec("peacemonitor.presence") is not None:
-        module = importlib.import_module("peacemonitor.presence")
-        found: list[Any] = module.presence(
-            store, registry, actor_id=actor_id, as_of=as_of, window_months=window_months, how=how
-        )
-        return found
-    if how not in (None, "registry"):
-        return []
-    return registry_presence(registry, actor_id, as_of, window_months)
+    """Presence records (``peacemonitor.presence``): the one seam the analyses read presence
+    through, so a test can pin it to the registry's cited presence alone."""
+    from peacemonitor.presence import presence as records
+
+    found: list[Any] = records(
+        store, registry, actor_id, as_of=as_of, window_months=window_months,
+        how={how} if how else None,
+    )  # fmt: skip
+    return found
 
 
 def registry_presence(

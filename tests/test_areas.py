@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 
-import pytest
 from analytics_fixtures import tiny_registry
 
 from peacemonitor import areas
 from peacemonitor.areas import add_months, expand, month_range, registry_presence
+from peacemonitor.store import Store
 
 KNOWN = ["19001", "52001", "52019", "52022"]
 
@@ -41,11 +40,14 @@ def test_registry_presence_and_window() -> None:
     assert len(registry_presence(reg, "beta", as_of=dt.date(2025, 1, 1))) == 2
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("peacemonitor.presence") is not None,
-    reason="peacemonitor.presence is installed: the seam uses it",
-)
-def test_seam_falls_back_to_the_registry() -> None:
+def test_the_seam_asks_the_presence_module(store: Store) -> None:
+    """One kind of knowing at a time: the registry's presence through the seam is the
+    registry's cited presence; no events are stored, so events give none."""
     reg = tiny_registry()
-    assert areas.presence(None, reg, "alpha") == registry_presence(reg, "alpha")
-    assert areas.presence(None, reg, "alpha", how="events") == []
+    through = areas.presence(store, reg, "alpha", how="registry")
+    direct = registry_presence(reg, "alpha")
+    assert [(r.territory_code, r.how) for r in through] == [
+        (r.territory_code, r.how) for r in direct
+    ]
+    assert through
+    assert areas.presence(store, reg, "alpha", how="events") == []
