@@ -39,4 +39,8 @@ def weighted_mean(scores: Mapping[str, float | None], weights: Mapping[str, floa
     """Σ w·s / Σ w over the components that have a score; None when none has (or all weigh 0)."""
     used = [(weights[k], s) for k, s in scores.items() if s is not None and weights.get(k, 0) > 0]
     total = sum(w for w, _ in used)
-    return round(sum(w * s for w, s in used) / total, 4) if total else None
+    if not total:
+        return None
+    # Weights are shares of their total before they multiply: a tiny weight never underflows
+    # the product to 0 (5e-324 × 0.5 is 0 in floating point; 5e-324 / 5e-324 is 1).
+    return round(sum((w / total) * s for w, s in used), 4)

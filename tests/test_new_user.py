@@ -70,13 +70,16 @@ def test_setup_reports_every_row(loaded: dict[str, tuple[int, str]]) -> None:
     assert loaded["init"][1].rstrip().endswith("peacemonitor/registry_data")
     assert loaded["divipola"][1] == (
         "DIVIPOLA-_C_digos_municipios.csv: divipola (dane-divipola-codigos), 1126 rows read, "
-        "1121 stored, 5 non-data rows\n"
-        "dl_departamentos.csv: divipola (dane-divipola-departamentos), 33 rows read, 33 stored\n"
-        "dl_municipios.csv: divipola (dane-divipola-municipios), 1121 rows read, 1121 stored\n"
+        "1121 stored, 5 non-data rows, read as utf-8-sig\n"
+        "dl_departamentos.csv: divipola (dane-divipola-departamentos), 33 rows read, 33 stored, "
+        "read as utf-8\n"
+        "dl_municipios.csv: divipola (dane-divipola-municipios), 1121 rows read, 1121 stored, "
+        "read as utf-8\n"
         "SOURCE.md: skipped (not a known layout)\n"
     )
     assert loaded["population"][1] == (
-        "POBLACION_2018_2035.csv: population (dane-poblacion-ids), 20196 rows read, 20196 stored\n"
+        "POBLACION_2018_2035.csv: population (dane-poblacion-ids), 20196 rows read, 20196 stored, "
+        "read as utf-8-sig\n"
     )
     assert loaded["boundaries"][1] == (
         "co_2018_MGN_MPIO_POLITICO.geojson: boundaries (mgn-municipality-light), 1122 rows read, "

@@ -52,3 +52,8 @@ def test_scaling_all_weights_changes_nothing(
     assert (a is None) == (b is None) or min(w.values()) * k < 1e-300
     if a is not None and b is not None:
         assert abs(a - b) <= 1e-4
+
+
+def test_a_tiny_weight_alone_still_gives_its_score() -> None:
+    """Found by hypothesis: 0.5 × 5e-324 underflows to 0, so weights are shares first."""
+    assert weighted_mean({"f": 0.5}, {"a": 0.0, "f": 5e-324}) == 0.5
