@@ -38,6 +38,7 @@ from peacemonitor.violations import Violation
 from peacemonitor.web.errors import ApiError
 from peacemonitor.web.overview import MapView, Overview, Territory
 from peacemonitor.web.process import CeasefirePage, CoveragePage
+from peacemonitor.web.regions import NetworkPage, PrioritiesPage
 from peacemonitor.web.search import SearchResult
 
 if TYPE_CHECKING:
@@ -142,6 +143,12 @@ SHAPES: dict[str, tuple[str, object]] = {
     "api-coverage": ("`GET /api/coverage`: what the store holds and covers", CoveragePage),
     "api-search": ("`GET /api/search?q=`: actors, tables, ceasefires, places", SearchResult),
     "api-error": ("every API error, whatever its cause", ApiError),
+    "api-priorities": (
+        "`GET /api/priorities?weights=`: the priorities ranking for the weights in the URL, "
+        "with its map",
+        PrioritiesPage,
+    ),
+    "api-network": ("`GET /api/network`: the network with its drawing's layout", NetworkPage),
 }
 
 
@@ -176,6 +183,7 @@ def _type_name(annotation: object) -> str:
         "peacemonitor.web.series.",
         "peacemonitor.web.maps.",
         "peacemonitor.web.errors.",
+        "peacemonitor.web.regions.",
         "peacemonitor.coverage.",
         "peacemonitor.indicators.",
     ):

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Literal
 from urllib.parse import urlencode
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, field_validator, model_validator
 
 from peacemonitor.indicators import Level, Period
 from peacemonitor.model import PartialDate
@@ -29,6 +29,18 @@ class Filters(BaseModel):
     metric: Literal["count", "rate"] = "count"
     territory: str | None = None
     q: str | None = None
+    weights: str | None = None  # the priorities' weights, "name=value,..." as the CLI takes them
+
+    @model_validator(mode="before")
+    @classmethod
+    def _weight_inputs(cls, data: object) -> object:
+        """The priorities form has one number input per component (``w_<name>``): they fold
+        into ``weights``, so links and cached answers carry one field."""
+        if not isinstance(data, dict) or not any(str(k).startswith("w_") for k in data):
+            return data
+        parts = [f"{k[2:]}={v}" for k, v in data.items() if k.startswith("w_") and v != ""]
+        kept = {k: v for k, v in data.items() if not k.startswith("w_")}
+        return kept | ({"weights": ",".join(parts)} if parts else {})
 
     @field_validator("*", mode="before")
     @classmethod

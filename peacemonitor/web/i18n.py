@@ -97,6 +97,9 @@ EXTRA = (
     *("store", "registry", "divipola", "boundaries", "population", "observations"),
     *("as_of", "start", "end", "by", "outcome", "category", "level", "period", "source"),
     *("metric", "territory", "Error", "JSON API", "applies"),
+    *("weights", "violence", "fragmentation", "tables", "seriousness", "implementation"),
+    *("high", "medium", "low", "lineage", "alliance", "rivalry", "other", "party"),
+    *("no group recorded", "no active table", "mean coded level", "no data"),
 )
 
 

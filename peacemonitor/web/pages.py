@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from peacemonitor.tables import TableDetail
-from peacemonitor.web import overview, process, search
+from peacemonitor.web import overview, process, regions, search
 from peacemonitor.web.maps import Outline
 
 
@@ -55,6 +55,14 @@ PAGES: tuple[Page, ...] = (
     Page("sources", process.sources, process.SourceList, "Sources", nav=True),
     Page("coverage", process.data_coverage, process.CoveragePage, "Data coverage", nav=True),
     Page("search", search.search, search.SearchResult, "Search", nav=True),
+    Page(
+        "priorities",
+        regions.priorities_page,
+        regions.PrioritiesPage,
+        "Regional priorities",
+        nav=True,
+    ),
+    Page("network", regions.network_page, regions.NetworkPage, "Network", nav=True),
 )
 
 
