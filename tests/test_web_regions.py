@@ -16,6 +16,7 @@ import html
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
@@ -122,7 +123,8 @@ def test_the_page_shows_the_ranking_the_weights_and_no_data_apart_from_zero(
     rows = re.findall(r'<tr data-code="(\w+)"><td>(\d+)</td>', page)
     assert rows == [(r["code"], str(r["rank"])) for r in data["rows"]]
     first = re.search(r'<tr data-code="76">(.*?)</tr>', page, re.S)
-    assert first is not None and '<a href="/territory/76?lang=en">' in first.group(1)
+    kept = urlencode({"lang": "en", "period": "2018", "weights": VIOLENCE_ONLY})
+    assert first is not None and f'<a href="/territory/76?{kept}">' in html.unescape(first.group(1))
     assert ">1.00<" in first.group(1)  # Valle's violence percentile
     bogota = re.search(r'<tr data-code="11">(.*?)</tr>', page, re.S)  # no population: no rate
     assert bogota is not None and bogota.group(1).count('class="nodata-text">no data<') >= 2
@@ -237,3 +239,16 @@ def test_a_territory_shows_the_vacuum_risk_of_each_group_present(
             counts = f"high {risk['high']} · medium {risk['medium']} · low {risk['low']}"
             assert f'data-actor="{found["actor"]}">Municipalities at risk: {counts}' in page
     assert "counts as present in every one of its municipalities" in page  # the caveat
+
+
+def test_a_store_without_reference_data_says_what_to_load(store: Store) -> None:
+    from peacemonitor.registry import bundled_directory, load, save
+
+    save(load(), store, bundled_directory())
+    client = TestClient(create_app(Settings(db=store.path)))
+    answer = client.get("/api/priorities").json()
+    assert answer["report"] is None and answer["map"]["data"] is None
+    assert [m["what"] for m in answer["missing"]] == ["divipola", "population", "observations"]
+    page = client.get("/priorities?lang=en").text
+    assert "peacemonitor data load path/to/divipola" in page
+    assert client.get("/network").status_code == 200  # the registry alone draws the network
