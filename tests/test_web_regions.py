@@ -178,8 +178,11 @@ def test_the_network_is_the_library_call_drawn_and_listed(
     page = client.get("/network?lang=en&as_of=2024-06-01").text
     assert page.count('class="node"') == len(expected.nodes)
     assert page.count('<line class="edge"') == len(expected.edges)
-    listed = re.findall(r'<tr data-family="(\w+)"><td>([\w-]+)</td>', page)
+    listed = re.findall(r'<tr data-family="(\w+)"><td><a href="/actor/([\w-]+)\?', page)
     assert listed == [(e.family, e.source) for e in expected.edges]
+    assert page.count('<td><a href="/table/gov-eln?') == sum(
+        e.target == "gov-eln" for e in expected.edges
+    )
     eln = next(e for e in expected.edges if e.target == "gov-eln" and e.sources)
     assert f'href="/sources?lang=en&amp;as_of=2024-06-01#{eln.sources[0]}"' in page
 
