@@ -205,3 +205,10 @@ def test_the_presence_map_colours_departments_by_how_they_are_known(client: Test
     assert [how for how, _ in rows] == ["registry"] * 3 + ["user"]
     assert 'href="/territory/76001?lang=en&amp;as_of=2025-03-01"' in page
     assert "test field note" in page
+
+
+def test_a_day_before_the_process_has_no_year_to_score(client: TestClient) -> None:
+    page = client.get("/actor/eln?lang=en&as_of=2018-06-30")
+    assert page.status_code == 200
+    assert "No year to score: the years asked end before the process began (2022)." in page.text
+    assert client.get("/api/actor/eln?as_of=2018-06-30").json()["scorecard"]["card"]["years"] == []
