@@ -193,6 +193,17 @@ def test_the_scorecard_shows_scores_and_no_data_apart(
             assert cell is not None
             shown = f"{c.score:.2f}" if c.score is not None else f'<span class="status">{c.status}'
             assert cell.group(2).startswith(shown), (year.year, c.name)
+    gestures = [
+        e for y in card.years for c in y.components for e in c.evidence if e.kind == "gesture"
+    ]
+    assert gestures
+    for e in gestures:  # each gesture cited with the registry's sources
+        cited = ", ".join(c.source for c in registry.gestures[e.ref].sources)
+        assert re.search(
+            rf"<code>{e.ref}</code> {e.date}[^<]*(<span[^>]*>[^<]*</span>)?"
+            rf" <small class=\"cite\">\[{re.escape(cited)}\]",
+            page,
+        ), e.ref
     assert any(c.score == 0 for y in card.years for c in y.components)  # a measured 0 ...
     assert any(c.score is None for y in card.years for c in y.components)  # ... and no data
 
