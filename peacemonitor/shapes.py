@@ -36,6 +36,7 @@ from peacemonitor.tables import TableDetail, TableSummary
 from peacemonitor.vacuum import Vacuum
 from peacemonitor.violations import Violation
 from peacemonitor.web.errors import ApiError
+from peacemonitor.web.groups import GroupPage
 from peacemonitor.web.overview import MapView, Overview, Territory
 from peacemonitor.web.process import CeasefirePage, CoveragePage
 from peacemonitor.web.regions import NetworkPage, PrioritiesPage
@@ -149,6 +150,11 @@ SHAPES: dict[str, tuple[str, object]] = {
         PrioritiesPage,
     ),
     "api-network": ("`GET /api/network`: the network with its drawing's layout", NetworkPage),
+    "api-actor": (
+        "`GET /api/actor/{id}`: an armed group's lineage tree, presence, strength, tables, "
+        "ceasefires and scorecard",
+        GroupPage,
+    ),
 }
 
 
@@ -186,6 +192,7 @@ def _type_name(annotation: object) -> str:
         "peacemonitor.web.regions.",
         "peacemonitor.coverage.",
         "peacemonitor.indicators.",
+        "peacemonitor.web.groups.",
     ):
         text = text.replace(prefix, "")
     text = re.sub(r"Annotated\[PartialDate, .*?WithJsonSchema\(.*?\)\]", "PDate", text)

@@ -100,6 +100,9 @@ EXTRA = (
     *("weights", "violence", "fragmentation", "tables", "seriousness", "implementation"),
     *("high", "medium", "low", "lineage", "alliance", "rivalry", "other", "party"),
     *("no group recorded", "no active table", "mean coded level", "no data"),
+    # the armed group page: how presence is known, scorecard components and their status
+    *("events", "user", "present (registry)", "present (events)", "present (user)"),
+    *("red-lines", "gestures", "provisions", "violence", "measured", "no data", "not applicable"),
 )
 
 
