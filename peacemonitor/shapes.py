@@ -23,12 +23,12 @@ from peacemonitor.fetches import FetchRecord
 from peacemonitor.implementation import ImplementationReport
 from peacemonitor.importers.framework.report import ImportReport
 from peacemonitor.network import Network
+from peacemonitor.police_releases import Reconciliation
 from peacemonitor.presence import PresenceRecord
 from peacemonitor.priorities import Priorities
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
+from peacemonitor.published import ReconcileReport
 from peacemonitor.quarantine import QuarantineCount, QuarantineEntry
-from peacemonitor.reconcile import ReconcileReport
-from peacemonitor.reconciliation import Reconciliation
 from peacemonitor.scorecard import Scorecard
 from peacemonitor.spillover import Spillover
 from peacemonitor.statistics import StatisticView
@@ -162,7 +162,7 @@ def _type_name(annotation: object) -> str:
         "peacemonitor.tables.",
         "peacemonitor.ceasefires.",
         "peacemonitor.implementation.",
-        "peacemonitor.reconcile.",
+        "peacemonitor.published.",
         "peacemonitor.network.",
         "peacemonitor.spillover.",
         "peacemonitor.scorecard.",
