@@ -35,6 +35,7 @@ from peacemonitor.statistics import StatisticView
 from peacemonitor.tables import TableDetail, TableSummary
 from peacemonitor.vacuum import Vacuum
 from peacemonitor.violations import Violation
+from peacemonitor.web.analytics import ImplementationPage, PublishedPage, ScorecardPage
 from peacemonitor.web.errors import ApiError
 from peacemonitor.web.overview import MapView, Overview, Territory
 from peacemonitor.web.process import CeasefirePage, CoveragePage
@@ -142,6 +143,21 @@ SHAPES: dict[str, tuple[str, object]] = {
     "api-coverage": ("`GET /api/coverage`: what the store holds and covers", CoveragePage),
     "api-search": ("`GET /api/search?q=`: actors, tables, ceasefires, places", SearchResult),
     "api-error": ("every API error, whatever its cause", ApiError),
+    "api-implementation": (
+        "`GET /api/implementation?table=`: the implementation report for an agreement or table, "
+        "each provision's wording, sources and unverified mark",
+        ImplementationPage,
+    ),
+    "api-scorecard": (
+        "`GET /api/scorecard?subject=&start=&end=&weights=`: one scorecard per subject (every "
+        "negotiating group by default), with the evidence's citations and sources",
+        ScorecardPage,
+    ),
+    "api-published": (
+        "`GET /api/published?indicator=&computable=`: the published-vs-computed report, what to "
+        "load for what has no data, and the sources cited",
+        PublishedPage,
+    ),
 }
 
 
@@ -170,6 +186,7 @@ def _type_name(annotation: object) -> str:
         "peacemonitor.vacuum.",
         "peacemonitor.comparison.",
         "peacemonitor.web.overview.",
+        "peacemonitor.web.analytics.",
         "peacemonitor.web.process.",
         "peacemonitor.web.search.",
         "peacemonitor.web.status.",

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from peacemonitor.tables import TableDetail
-from peacemonitor.web import overview, process, search
+from peacemonitor.web import analytics, overview, process, search
 from peacemonitor.web.maps import Outline
 
 
@@ -55,6 +55,21 @@ PAGES: tuple[Page, ...] = (
     Page("sources", process.sources, process.SourceList, "Sources", nav=True),
     Page("coverage", process.data_coverage, process.CoveragePage, "Data coverage", nav=True),
     Page("search", search.search, search.SearchResult, "Search", nav=True),
+    Page(
+        "implementation",
+        analytics.implementation_page,
+        analytics.ImplementationPage,
+        "Implementation",
+        nav=True,
+    ),
+    Page("scorecard", analytics.scorecard_page, analytics.ScorecardPage, "Scorecard", nav=True),
+    Page(
+        "published",
+        analytics.published_page,
+        analytics.PublishedPage,
+        "Published vs computed",
+        nav=True,
+    ),
 )
 
 
