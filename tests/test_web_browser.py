@@ -143,6 +143,9 @@ PAGE_TYPES = [
     "/coverage",
     "/search?q=cauca",
     "/api/docs",
+    "/implementation",
+    "/scorecard",
+    "/published",
 ]
 
 
@@ -189,6 +192,13 @@ def test_the_map_draws_the_departments_with_the_indicator_values(
     assert white < 0.8 * picture.width * picture.height
 
 
+VISIBLE_TEXTS = """() => { const out = []; const walk = document.createTreeWalker(document.body,
+    NodeFilter.SHOW_TEXT); while (walk.nextNode()) { const t = walk.currentNode.textContent
+    .trim(); if (t && !walk.currentNode.parentElement.closest('script,code,svg')) out.push(t); }
+    return out.concat(Array.from(document.querySelectorAll('[aria-label]'))
+    .map(e => e.getAttribute('aria-label'))); }"""
+
+
 def _english_labels() -> set[str]:
     from peacemonitor.web.i18n import read_catalogue
 
@@ -206,13 +216,7 @@ def test_the_language_switch_leaves_no_untranslated_label(
     tab.locator("#lang-switch").click()
     tab.wait_for_load_state("networkidle")
     assert tab.locator("html").get_attribute("lang") == "es"
-    texts = tab.evaluate(
-        """() => { const out = []; const walk = document.createTreeWalker(document.body,
-        NodeFilter.SHOW_TEXT); while (walk.nextNode()) { const t = walk.currentNode.textContent
-        .trim(); if (t && !walk.currentNode.parentElement.closest('script,code,svg')) out.push(t); }
-        return out.concat(Array.from(document.querySelectorAll('[aria-label]'))
-        .map(e => e.getAttribute('aria-label'))); }"""
-    )
+    texts = tab.evaluate(VISIBLE_TEXTS)
     english = _english_labels()
     left = sorted({t for t in texts if t.rstrip(":.") in english})
     assert left == []
@@ -230,3 +234,43 @@ def test_a_filter_changes_the_chart_and_the_url(server: str, page: tuple[Any, Wa
     monthly = tab.locator("#chart-national").get_attribute("data-points")
     assert "by=month" in tab.url and "start=" not in tab.url
     assert (int(yearly or 0), int(monthly or 0)) == (3, 36)
+
+
+def test_published_shows_the_police_homicides_beside_the_published_counts(
+    server: str, page: tuple[Any, Watch], real_store: Store
+) -> None:
+    """2022 homicides on the real Police files: the store computes 13,537, the Ministry of
+    Defence published 13,537 and Medicina Legal 13,939 (the Police leave some deaths out)."""
+    from peacemonitor.published import reconcile
+    from peacemonitor.registry import from_store
+
+    rows = {r.statistic: r for r in reconcile(real_store, from_store(real_store)).rows}
+    expected = {
+        "mindefensa-homicides-2022": (13537, 0),
+        "medicina-legal-homicides-2022": (13939, 402),
+    }
+    tab, _ = page
+    tab.goto(server + "/published?lang=en", wait_until="networkidle")
+    for statistic, (published, difference) in expected.items():
+        computed = rows[statistic].computed
+        assert [(c.source, c.value, c.difference) for c in computed] == [
+            ("police", 13537, difference)
+        ]
+        row = tab.locator(f'tr[data-statistic="{statistic}"]')
+        assert row.locator(".published-value strong").inner_text() == f"{published:,}"
+        assert row.locator(".computed-value").inner_text().startswith("13,537")
+        assert row.locator(".difference").inner_text() == f"{difference:,}"
+
+
+def test_the_analytics_pages_leave_no_label_untranslated(
+    server: str, page: tuple[Any, Watch]
+) -> None:
+    tab, _ = page
+    english = _english_labels()
+    for path in ("/implementation", "/scorecard?subject=eln", "/published"):
+        tab.goto(
+            server + path + ("&" if "?" in path else "?") + "lang=es", wait_until="networkidle"
+        )
+        assert tab.locator("html").get_attribute("lang") == "es"
+        left = sorted({t for t in tab.evaluate(VISIBLE_TEXTS) if t.rstrip(":.") in english})
+        assert (path, left) == (path, [])
