@@ -274,3 +274,30 @@ def test_the_analytics_pages_leave_no_label_untranslated(
         assert tab.locator("html").get_attribute("lang") == "es"
         left = sorted({t for t in tab.evaluate(VISIBLE_TEXTS) if t.rstrip(":.") in english})
         assert (path, left) == (path, [])
+
+
+def test_the_scorecard_says_why_red_lines_have_no_data_on_the_real_data(
+    server: str, page: tuple[Any, Watch], real_store: Store
+) -> None:
+    """No imported source names armed groups (the Police files do not), so the ELN's red lines
+    in 2024 are "no data" with the reason, apart from its measured gestures score of 0."""
+    from peacemonitor.registry import from_store
+    from peacemonitor.scorecard import scorecard
+
+    card = scorecard(real_store, from_store(real_store), "eln", range(2024, 2025))
+    parts = {c.name: c for c in card.years[0].components}
+    assert parts["red-lines"].status == "no data"
+    assert parts["red-lines"].detail.endswith("no source naming armed groups covers 2024")
+    assert (parts["gestures"].status, parts["gestures"].score) == ("measured", 0.0)
+    tab, _ = page
+    tab.goto(
+        server + "/scorecard?lang=en&subject=eln&start=2024&end=2024", wait_until="networkidle"
+    )
+    row = tab.locator('tr[data-year="2024"]')
+    red = row.locator('td[data-component="red-lines"]')
+    assert red.get_attribute("data-status") == "no data"
+    assert red.locator(".swatch.nodata").count() == 1
+    assert parts["red-lines"].detail in red.inner_text()
+    gestures = row.locator('td[data-component="gestures"]')
+    assert gestures.locator("strong").inner_text() == "0.00"
+    assert tab.locator("#why-no-data").is_visible()
