@@ -98,25 +98,35 @@ def implementation_page(ctx: Context) -> ImplementationPage:
     """``implementation.implementation(registry, scope)`` with ``scope`` from ``table``."""
     registry, scope = ctx.registry(), ctx.filters.table
     report = implementation(registry, scope)
+    cited = _agreements_cited(registry, report)
+    return ImplementationPage(
+        scope=scope,
+        scopes=sorted({a.table for a in registry.agreements.values() if a.table}),
+        report=report,
+        cited=cited,
+        sources=registry_sources(registry, _implementation_sources(report, cited)),
+        filters=ctx.filters.described(),
+    )
+
+
+def _agreements_cited(registry: Registry, report: ImplementationReport) -> dict[str, Cite]:
+    """Each agreement in the report (by id) and its provisions (agreement/provision)."""
     cited: dict[str, Cite] = {}
     for part in report.agreements:
         agreement = registry.agreements[part.agreement]
         cited[agreement.id] = _cite(agreement, agreement.title)
         for p in agreement.provisions:
             cited[f"{agreement.id}/{p.id}"] = _cite(p, p.text)
-    ids = [s for c in cited.values() for s in c.sources]
-    ids += [s for a in report.agreements for line in a.provisions for st in line.steps
-            for s in st.sources]  # fmt: skip
-    ids += [s for a in report.agreements for g in a.published for s in g.sources]
-    scopes = sorted({a.table for a in registry.agreements.values() if a.table})
-    return ImplementationPage(
-        scope=scope,
-        scopes=scopes,
-        report=report,
-        cited=cited,
-        sources=registry_sources(registry, ids),
-        filters=ctx.filters.described(),
-    )
+    return cited
+
+
+def _implementation_sources(report: ImplementationReport, cited: dict[str, Cite]) -> list[str]:
+    """Every source the page cites: agreements, provisions, steps, published aggregates."""
+    found = [s for c in cited.values() for s in c.sources]
+    for part in report.agreements:
+        found += [s for line in part.provisions for step in line.steps for s in step.sources]
+        found += [s for g in part.published for s in g.sources]
+    return found
 
 
 # --- scorecard -------------------------------------------------------------------------------
