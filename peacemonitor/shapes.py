@@ -37,6 +37,7 @@ from peacemonitor.vacuum import Vacuum
 from peacemonitor.violations import Violation
 from peacemonitor.web.analytics import ImplementationPage, PublishedPage, ScorecardPage
 from peacemonitor.web.errors import ApiError
+from peacemonitor.web.groups import GroupPage
 from peacemonitor.web.overview import MapView, Overview, Territory
 from peacemonitor.web.process import CeasefirePage, CoveragePage
 from peacemonitor.web.search import SearchResult
@@ -158,6 +159,11 @@ SHAPES: dict[str, tuple[str, object]] = {
         "load for what has no data, and the sources cited",
         PublishedPage,
     ),
+    "api-actor": (
+        "`GET /api/actor/{id}`: an armed group's lineage tree, presence, strength, tables, "
+        "ceasefires and scorecard",
+        GroupPage,
+    ),
 }
 
 
@@ -195,6 +201,7 @@ def _type_name(annotation: object) -> str:
         "peacemonitor.web.errors.",
         "peacemonitor.coverage.",
         "peacemonitor.indicators.",
+        "peacemonitor.web.groups.",
     ):
         text = text.replace(prefix, "")
     text = re.sub(r"Annotated\[PartialDate, .*?WithJsonSchema\(.*?\)\]", "PDate", text)

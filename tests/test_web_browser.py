@@ -135,6 +135,8 @@ PAGE_TYPES = [
     "/territory/19",
     "/actors",
     "/actor/eln",
+    "/actor/emc",
+    "/actor/comuneros-del-sur",
     "/tables",
     "/table/gov-eln",
     "/ceasefires",
@@ -301,3 +303,30 @@ def test_the_scorecard_says_why_red_lines_have_no_data_on_the_real_data(
     gestures = row.locator('td[data-component="gestures"]')
     assert gestures.locator("strong").inner_text() == "0.00"
     assert tab.locator("#why-no-data").is_visible()
+
+
+def test_a_group_page_draws_its_lineage_tree_and_strength_chart(
+    server: str, page: tuple[Any, Watch]
+) -> None:
+    """The EMC has both: a family tree (FARC-EP's dissidents) and published strength figures."""
+    import httpx
+
+    tab, _ = page
+    data = httpx.get(server + "/api/actor/emc").json()
+    assert data["tree"]["edges"] and data["strength"]
+    tab.goto(server + "/actor/emc?lang=en", wait_until="networkidle")
+    tab.wait_for_selector("#chart-strength .main-svg")
+    chart = tab.locator("#chart-strength")
+    assert chart.get_attribute("data-points") == str(len(data["strength"]))
+    assert tab.locator("#chart-strength .scatterlayer .point").count() == len(data["strength"])
+    tree = tab.locator("svg.lineage")
+    box = tree.bounding_box()
+    assert box is not None and box["width"] > 300 and box["height"] > 100
+    assert tree.locator("path.edge").count() == len(data["tree"]["edges"])
+    assert tree.locator("g.node").count() == len(data["tree"]["nodes"])
+    assert tree.locator("g.node[aria-current=page]").get_attribute("data-actor") == "emc"
+    tree.locator('a[aria-label="Segunda Marquetalia"]').focus()
+    tab.keyboard.press("Enter")  # a node is a link, reachable from the keyboard
+    tab.wait_for_url("**/actor/segunda-marquetalia**")
+    current = tab.locator("svg.lineage g.node[aria-current=page]")
+    assert current.get_attribute("data-actor") == "segunda-marquetalia"
