@@ -97,6 +97,8 @@ EXTRA = (
     *("store", "registry", "divipola", "boundaries", "population", "observations"),
     *("as_of", "start", "end", "by", "outcome", "category", "level", "period", "source"),
     *("metric", "territory", "Error", "JSON API", "applies"),
+    *("hostilities-between-parties", "against-civilians", "unattributed-needs-verification"),
+    *("measured", "months"),
 )
 
 
