@@ -29,6 +29,7 @@ from peacemonitor.web.status import SourceNote
 # Tried in order when the URL names no outcome: the first one a source reports by municipality.
 DEFAULT_OUTCOMES = ("homicide", "state-group", "group-group", "civilians", "coercion")
 METHODS = (Method.ITS, Method.EVENT_STUDY)
+COVERAGE_FROM = "2000-01"  # a default outcome must be covered by municipality since then
 IMPLEMENTATION_LABEL = "our coding from reported events"
 
 
@@ -129,16 +130,23 @@ class TableView(TableDetail):
 
 
 def default_outcome(ctx: Context) -> tuple[str, str] | None:
-    """The first outcome of ``DEFAULT_OUTCOMES`` a source reports by municipality, with that
-    source (the one reporting most, as ``ceasefire_effect`` would choose); None when none."""
+    """The first outcome of ``DEFAULT_OUTCOMES`` whose source (the one reporting most, as
+    ``ceasefire_effect`` chooses it) covers some month by municipality; None when none does."""
     from peacemonitor.effects import choose_source
+    from peacemonitor.panels import NoCoverage, choose_unit, covered_months
     from peacemonitor.views import categories_for
 
+    window = (COVERAGE_FROM, f"{ctx.filters.day:%Y-%m}")
     for outcome in DEFAULT_OUTCOMES:
+        categories = categories_for(outcome)
         try:
-            return outcome, choose_source(ctx.store, categories_for(outcome))
-        except NoSource:
+            source = choose_source(ctx.store, categories)
+            unit = choose_unit(ctx.store, categories, source)
+            months = covered_months(ctx.store, categories, source, unit, window)[0]
+        except (NoSource, NoCoverage):
             continue
+        if months:
+            return outcome, source
     return None
 
 
@@ -150,7 +158,7 @@ def _compute_effect(ctx: Context, ceasefire_id: str) -> EffectView:
     if outcome is None:
         found = default_outcome(ctx)
         if found is None:
-            reason = "no source in the store reports violence by municipality"
+            reason = "no source in the store covers violence by municipality"
             return _no_effect(ceasefire_id, None, None, reason)
         outcome, source = found[0], source or found[1]
     try:

@@ -31,14 +31,26 @@
     }));
   }
 
+  // Every month from the first to the last, null where the source does not cover one (left
+  // out of the fit): a gap in the lines, never a line drawn across it.
+  function filled(points) {
+    const byMonth = new Map(points.map((p) => [p.month, p]));
+    const out = [];
+    for (let m = points[0].month; m <= points[points.length - 1].month; m = nextMonth(m)) {
+      out.push(byMonth.get(m) || { month: m, observed: null, fitted: null, counterfactual: null, share: 0 });
+    }
+    return out;
+  }
+
   function drawIts(holder, spec) {
-    const x = spec.points.map((p) => `${p.month}-01`);
+    const points = filled(spec.points);
+    const x = points.map((p) => `${p.month}-01`);
     const traces = [
-      { name: spec.labels.observed, x, y: spec.points.map((p) => p.observed), type: "scatter",
+      { name: spec.labels.observed, x, y: points.map((p) => p.observed), type: "scatter",
         mode: "markers+lines", line: { color: BLUE, width: 1 }, marker: { size: 5 } },
-      { name: spec.labels.fitted, x, y: spec.points.map((p) => p.fitted), type: "scatter",
+      { name: spec.labels.fitted, x, y: points.map((p) => p.fitted), type: "scatter",
         mode: "lines", line: { color: VERMILION, width: 2 } },
-      { name: spec.labels.counterfactual, x, y: spec.points.map((p) => p.counterfactual),
+      { name: spec.labels.counterfactual, x, y: points.map((p) => p.counterfactual),
         type: "scatter", mode: "lines", line: { color: GREY, width: 2, dash: "dash" } },
       // an empty trace so the shading has a legend entry
       { name: spec.labels.in_force, x: [null], y: [null], type: "scatter", mode: "markers",
@@ -51,7 +63,7 @@
       legend: { orientation: "h", y: -0.2 },
     };
     window.Plotly.newPlot(holder, traces, layout, { displaylogo: false, responsive: true });
-    holder.dataset.points = String(x.length);
+    holder.dataset.points = String(spec.points.length);
   }
 
   function drawStudy(holder, spec) {
