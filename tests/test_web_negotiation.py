@@ -195,3 +195,31 @@ def test_the_table_page_shows_implementation_red_lines_and_headline_effects(
     ]
     assert announced["estimate"] is None
     assert announced["reason"] == "the registry records no month in which it was in force"
+
+
+def test_a_red_line_breach_is_counted_where_a_source_naming_groups_covers_the_year(
+    tmp_path: Path,
+) -> None:
+    """A source naming actors covers 2023–2024 whole: 2024 is measured (one ELN kidnapping after
+    the red line's start, one by another group left out), 2025 is "no data", never 0."""
+    from analytics_fixtures import add_events
+    from conftest import world_store
+
+    store = world_store(tmp_path / "red.duckdb")
+    add_events(
+        store,
+        "events",
+        [
+            ("kidnapping", "2024-10-10", "54001", ["eln"]),
+            ("kidnapping", "2024-11-10", "54001", ["clan-del-golfo"]),
+        ],
+    )
+    client = TestClient(create_app(Settings(db=store.path)))
+    twin = client.get("/api/table/gov-eln?as_of=2025-06-30&outcome=massacre").json()
+    (line,) = [
+        r for r in twin["red_line_breaches"] if r["red_line"]["id"] == "eln-ransom-kidnapping"
+    ]
+    years = {y["year"]: (y["status"], [b["ref"] for b in y["breaches"]]) for y in line["years"]}
+    assert years == {2024: ("measured", ["events:e0"]), 2025: ("no data", [])}
+    text = _text(client.get("/table/gov-eln?lang=en&as_of=2025-06-30&outcome=massacre").text)
+    assert "2024: 1 2024-10-10 · kidnapping in 54001 [events:e0] 2025: no data" in text

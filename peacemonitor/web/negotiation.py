@@ -110,14 +110,6 @@ class RedLineBreaches(BaseModel):
     detail: str
     years: list[YearBreaches]
 
-    @property
-    def measured(self) -> bool:
-        return any(y.status == "measured" for y in self.years)
-
-    @property
-    def breaches(self) -> list[Evidence]:
-        return [b for y in self.years for b in y.breaches]
-
 
 class TableView(TableDetail):
     implementation: list[AgreementImplementation]
