@@ -36,6 +36,7 @@ from peacemonitor.tables import TableDetail, TableSummary
 from peacemonitor.vacuum import Vacuum
 from peacemonitor.violations import Violation
 from peacemonitor.web.errors import ApiError
+from peacemonitor.web.groups import GroupPage
 from peacemonitor.web.negotiation import CeasefireView, TableView
 from peacemonitor.web.overview import MapView, Overview, Territory
 from peacemonitor.web.process import CoveragePage
@@ -150,6 +151,11 @@ SHAPES: dict[str, tuple[str, object]] = {
     "api-coverage": ("`GET /api/coverage`: what the store holds and covers", CoveragePage),
     "api-search": ("`GET /api/search?q=`: actors, tables, ceasefires, places", SearchResult),
     "api-error": ("every API error, whatever its cause", ApiError),
+    "api-actor": (
+        "`GET /api/actor/{id}`: an armed group's lineage tree, presence, strength, tables, "
+        "ceasefires and scorecard",
+        GroupPage,
+    ),
 }
 
 
@@ -187,6 +193,7 @@ def _type_name(annotation: object) -> str:
         "peacemonitor.web.errors.",
         "peacemonitor.coverage.",
         "peacemonitor.indicators.",
+        "peacemonitor.web.groups.",
     ):
         text = text.replace(prefix, "")
     text = re.sub(r"Annotated\[PartialDate, .*?WithJsonSchema\(.*?\)\]", "PDate", text)
