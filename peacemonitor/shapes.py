@@ -23,22 +23,24 @@ from peacemonitor.fetches import FetchRecord
 from peacemonitor.implementation import ImplementationReport
 from peacemonitor.importers.framework.report import ImportReport
 from peacemonitor.network import Network
+from peacemonitor.police_releases import Reconciliation
 from peacemonitor.presence import PresenceRecord
 from peacemonitor.priorities import Priorities
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
+from peacemonitor.published import ReconcileReport
 from peacemonitor.quarantine import QuarantineCount, QuarantineEntry
-from peacemonitor.reconcile import ReconcileReport
-from peacemonitor.reconciliation import Reconciliation
 from peacemonitor.scorecard import Scorecard
 from peacemonitor.spillover import Spillover
 from peacemonitor.statistics import StatisticView
 from peacemonitor.tables import TableDetail, TableSummary
 from peacemonitor.vacuum import Vacuum
 from peacemonitor.violations import Violation
+from peacemonitor.web.analytics import ImplementationPage, PublishedPage, ScorecardPage
 from peacemonitor.web.errors import ApiError
 from peacemonitor.web.groups import GroupPage
+from peacemonitor.web.negotiation import CeasefireView, TableView
 from peacemonitor.web.overview import MapView, Overview, Territory
-from peacemonitor.web.process import CeasefirePage, CoveragePage
+from peacemonitor.web.process import CoveragePage
 from peacemonitor.web.regions import NetworkPage, PrioritiesPage
 from peacemonitor.web.search import SearchResult
 
@@ -140,13 +142,35 @@ SHAPES: dict[str, tuple[str, object]] = {
     "api-overview": ("`GET /api/overview`: the dashboard's first page", Overview),
     "api-map": ("`GET /api/map`: the map's values (equal to `indicator`)", MapView),
     "api-territory": ("`GET /api/territory/{code}`: one department or municipality", Territory),
-    "api-ceasefire": ("`GET /api/ceasefire/{id}`: lifecycle and scope over time", CeasefirePage),
+    "api-ceasefire": (
+        "`GET /api/ceasefire/{id}`: lifecycle, scope over time, effect and violations log",
+        CeasefireView,
+    ),
+    "api-table": (
+        "`GET /api/table/{id}`: the table with implementation, red-line breaches and effects",
+        TableView,
+    ),
     "api-coverage": ("`GET /api/coverage`: what the store holds and covers", CoveragePage),
     "api-search": ("`GET /api/search?q=`: actors, tables, ceasefires, places", SearchResult),
     "api-error": ("every API error, whatever its cause", ApiError),
+    "api-implementation": (
+        "`GET /api/implementation?table=`: the implementation report for an agreement or table, "
+        "each provision's wording, sources and unverified mark",
+        ImplementationPage,
+    ),
+    "api-scorecard": (
+        "`GET /api/scorecard?subject=&start=&end=&weights=`: one scorecard per subject (every "
+        "negotiating group by default), with the evidence's citations and sources",
+        ScorecardPage,
+    ),
+    "api-published": (
+        "`GET /api/published?indicator=&computable=`: the published-vs-computed report, what to "
+        "load for what has no data, and the sources cited",
+        PublishedPage,
+    ),
     "api-priorities": (
-        "`GET /api/priorities?weights=`: the priorities ranking for the weights in the URL, "
-        "with its map",
+        "`GET /api/priorities?priority_weights=`: the priorities ranking for the weights in the "
+        "URL, with its map",
         PrioritiesPage,
     ),
     "api-network": ("`GET /api/network`: the network with its drawing's layout", NetworkPage),
@@ -175,7 +199,7 @@ def _type_name(annotation: object) -> str:
         "peacemonitor.tables.",
         "peacemonitor.ceasefires.",
         "peacemonitor.implementation.",
-        "peacemonitor.reconcile.",
+        "peacemonitor.published.",
         "peacemonitor.network.",
         "peacemonitor.spillover.",
         "peacemonitor.scorecard.",
@@ -183,7 +207,9 @@ def _type_name(annotation: object) -> str:
         "peacemonitor.vacuum.",
         "peacemonitor.comparison.",
         "peacemonitor.web.overview.",
+        "peacemonitor.web.analytics.",
         "peacemonitor.web.process.",
+        "peacemonitor.web.negotiation.",
         "peacemonitor.web.search.",
         "peacemonitor.web.status.",
         "peacemonitor.web.series.",

@@ -91,7 +91,7 @@ def _order(client: TestClient, query: str) -> list[str]:
 def test_the_ranking_is_the_library_call_for_the_weights_in_the_url(
     client: TestClient, small: Store, registry: Registry
 ) -> None:
-    shown = client.get(f"/api/priorities?period=2018&weights={VIOLENCE_ONLY}").json()
+    shown = client.get(f"/api/priorities?period=2018&priority_weights={VIOLENCE_ONLY}").json()
     expected = priorities(
         small, registry, "department", 2018, parse_weights(VIOLENCE_ONLY, WEIGHTS)
     )
@@ -99,31 +99,33 @@ def test_the_ranking_is_the_library_call_for_the_weights_in_the_url(
     assert shown["report"]["outcomes"]["civilians"] == "massacres"
     assert shown["defaults"] == WEIGHTS
     assert [s["source"] for s in shown["sources"]] == ["massacres"]
-    assert shown["filters"]["weights"] == VIOLENCE_ONLY
+    assert shown["filters"]["priority_weights"] == VIOLENCE_ONLY
 
 
 def test_changing_a_weight_in_the_url_changes_the_order(client: TestClient) -> None:
-    by_violence = _order(client, f"?period=2018&weights={VIOLENCE_ONLY}")
-    by_people = _order(client, f"?period=2018&weights={PEOPLE_ONLY}")
+    by_violence = _order(client, f"?period=2018&priority_weights={VIOLENCE_ONLY}")
+    by_people = _order(client, f"?period=2018&priority_weights={PEOPLE_ONLY}")
     assert by_violence[:4] == ["76", "05", "19", "52"]
     assert by_people[:4] == ["05", "76", "52", "19"]
     # the form's one input per component folds into the same weights
     inputs = "&".join(f"w_{part}" for part in PEOPLE_ONLY.split(","))
     assert _order(client, f"?period=2018&{inputs}") == by_people
-    assert client.get(f"/api/priorities?period=2018&{inputs}").json()["filters"]["weights"] == (
-        PEOPLE_ONLY
-    )
+    assert client.get(f"/api/priorities?period=2018&{inputs}").json()["filters"][
+        "priority_weights"
+    ] == (PEOPLE_ONLY)
 
 
 def test_the_page_shows_the_ranking_the_weights_and_no_data_apart_from_zero(
     client: TestClient,
 ) -> None:
-    data = client.get(f"/api/priorities?period=2018&weights={VIOLENCE_ONLY}").json()["report"]
-    page = client.get(f"/priorities?lang=en&period=2018&weights={VIOLENCE_ONLY}").text
+    data = client.get(f"/api/priorities?period=2018&priority_weights={VIOLENCE_ONLY}").json()[
+        "report"
+    ]
+    page = client.get(f"/priorities?lang=en&period=2018&priority_weights={VIOLENCE_ONLY}").text
     rows = re.findall(r'<tr data-code="(\w+)"><td>(\d+)</td>', page)
     assert rows == [(r["code"], str(r["rank"])) for r in data["rows"]]
     first = re.search(r'<tr data-code="76">(.*?)</tr>', page, re.S)
-    kept = urlencode({"lang": "en", "period": "2018", "weights": VIOLENCE_ONLY})
+    kept = urlencode({"lang": "en", "period": "2018", "priority_weights": VIOLENCE_ONLY})
     assert first is not None and f'<a href="/territory/76?{kept}">' in html.unescape(first.group(1))
     assert ">1.00<" in first.group(1)  # Valle's violence percentile
     bogota = re.search(r'<tr data-code="11">(.*?)</tr>', page, re.S)  # no population: no rate
@@ -138,10 +140,10 @@ def test_the_page_shows_the_ranking_the_weights_and_no_data_apart_from_zero(
 
 
 def test_the_map_draws_the_index_with_no_data_hatched(client: TestClient) -> None:
-    data = client.get(f"/api/priorities?period=2018&weights={VIOLENCE_ONLY}").json()
+    data = client.get(f"/api/priorities?period=2018&priority_weights={VIOLENCE_ONLY}").json()
     index = {r["code"]: r["index"] for r in data["report"]["rows"]}
     assert {a["code"]: a["value"] for a in data["map"]["data"]["areas"]} == index
-    page = client.get(f"/priorities?period=2018&weights={VIOLENCE_ONLY}").text
+    page = client.get(f"/priorities?period=2018&priority_weights={VIOLENCE_ONLY}").text
     drawn = dict(re.findall(r'data-code="(\w+)" data-value="([^"]*)" class="area"', page))
     assert {code: float(v) for code, v in drawn.items()} == {"05": index["05"], "76": 1.0}
     assert 'href="/territory/76?lang=es"' in page
@@ -149,7 +151,7 @@ def test_the_map_draws_the_index_with_no_data_hatched(client: TestClient) -> Non
 
 def test_bad_weights_answer_in_the_one_error_shape(client: TestClient) -> None:
     for query, words in (
-        ("?weights=peace=1", "unknown weight 'peace'"),
+        ("?priority_weights=peace=1", "unknown weight 'peace'"),
         ("?w_violence=-1", "must be 0 or more"),
         ("?w_tables=lots", "'lots' is not a number"),
     ):
@@ -159,6 +161,8 @@ def test_bad_weights_answer_in_the_one_error_shape(client: TestClient) -> None:
         assert words in answer.json()["error"]["message"]
         page = client.get("/priorities" + query)
         assert page.status_code == 400 and words in html.unescape(page.text)
+    # the scorecard's ``weights`` are another index's: they leave the ranking alone
+    assert client.get("/api/priorities?weights=gestures=0").status_code == 200
 
 
 def test_the_network_is_the_library_call_drawn_and_listed(
@@ -209,7 +213,7 @@ def test_the_graphml_download_holds_the_network(client: TestClient, registry: Re
 def test_a_territory_shows_its_priority_components_and_rank(
     client: TestClient, small: Store, registry: Registry
 ) -> None:
-    shown = client.get(f"/api/territory/76?period=2018&weights={VIOLENCE_ONLY}").json()
+    shown = client.get(f"/api/territory/76?period=2018&priority_weights={VIOLENCE_ONLY}").json()
     priority = shown["regional"]["priority"]
     expected = priorities(
         small, registry, "department", 2018, parse_weights(VIOLENCE_ONLY, WEIGHTS)
@@ -217,9 +221,9 @@ def test_a_territory_shows_its_priority_components_and_rank(
     row = next(r for r in expected.rows if r.code == "76")
     assert priority["row"] == json.loads(row.model_dump_json())
     assert (priority["row"]["rank"], priority["of"], priority["level"]) == (1, 9, "department")
-    page = client.get(f"/territory/76?lang=en&period=2018&weights={VIOLENCE_ONLY}").text
+    page = client.get(f"/territory/76?lang=en&period=2018&priority_weights={VIOLENCE_ONLY}").text
     assert "Rank 1 of 9 (department, 2018)" in page
-    spanish = client.get(f"/territory/76?period=2018&weights={VIOLENCE_ONLY}").text
+    spanish = client.get(f"/territory/76?period=2018&priority_weights={VIOLENCE_ONLY}").text
     assert "Puesto 1 de 9 (departamento, 2018)" in spanish
     municipal = client.get("/api/territory/76001?period=2018").json()["regional"]["priority"]
     assert (municipal["level"], municipal["of"]) == ("municipality", 11)

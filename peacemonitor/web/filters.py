@@ -14,7 +14,8 @@ from peacemonitor.model import PartialDate
 
 
 class Filters(BaseModel):
-    """Period, territory, view/category, source, metric, day and language."""
+    """Period, territory, view/category, source, metric, day and language; the analytics
+    pages' scope, subject, weights and indicator."""
 
     lang: Literal["es", "en"] | None = None
     as_of: dt.date | None = None
@@ -29,18 +30,24 @@ class Filters(BaseModel):
     metric: Literal["count", "rate"] = "count"
     territory: str | None = None
     q: str | None = None
-    weights: str | None = None  # the priorities' weights, "name=value,..." as the CLI takes them
+    table: str | None = None  # implementation: an agreement or table id
+    subject: str | None = None  # scorecard: an actor or table id
+    weights: str | None = None  # scorecard: "violence=2,gestures=0"
+    indicator: str | None = None  # published vs computed: one indicator
+    computable: bool = False  # published vs computed: leave out what cannot be computed
+    # regional priorities: "name=value,..." as `priorities --weights` takes them
+    priority_weights: str | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _weight_inputs(cls, data: object) -> object:
         """The priorities form has one number input per component (``w_<name>``): they fold
-        into ``weights``, so links and cached answers carry one field."""
+        into ``priority_weights``, so links and cached answers carry one field."""
         if not isinstance(data, dict) or not any(str(k).startswith("w_") for k in data):
             return data
         parts = [f"{k[2:]}={v}" for k, v in data.items() if k.startswith("w_") and v != ""]
         kept = {k: v for k, v in data.items() if not k.startswith("w_")}
-        return kept | ({"weights": ",".join(parts)} if parts else {})
+        return kept | ({"priority_weights": ",".join(parts)} if parts else {})
 
     @field_validator("*", mode="before")
     @classmethod

@@ -48,7 +48,7 @@ NEEDED = ("store", "registry", "divipola")  # without these there is nothing to 
 
 def priority_weights(ctx: Context) -> dict[str, float]:
     """The URL's weights over the defaults; a bad one raises BadWeights (a 400 in one shape)."""
-    return parse_weights(ctx.filters.weights, WEIGHTS)
+    return parse_weights(ctx.filters.priority_weights, WEIGHTS)
 
 
 def ranking(ctx: Context, level: str, weights: dict[str, float]) -> Priorities:
