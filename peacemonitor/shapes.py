@@ -36,6 +36,7 @@ from peacemonitor.tables import TableDetail, TableSummary
 from peacemonitor.vacuum import Vacuum
 from peacemonitor.violations import Violation
 from peacemonitor.web.errors import ApiError
+from peacemonitor.web.indicator import IndicatorAnswer
 from peacemonitor.web.overview import MapView, Overview, Territory
 from peacemonitor.web.process import CeasefirePage, CoveragePage
 from peacemonitor.web.search import SearchResult
@@ -141,6 +142,10 @@ SHAPES: dict[str, tuple[str, object]] = {
     "api-ceasefire": ("`GET /api/ceasefire/{id}`: lifecycle and scope over time", CeasefirePage),
     "api-coverage": ("`GET /api/coverage`: what the store holds and covers", CoveragePage),
     "api-search": ("`GET /api/search?q=`: actors, tables, ceasefires, places", SearchResult),
+    "api-indicator": (
+        "`GET /api/indicator?category=`: `peacemonitor indicator` rows for the URL's filters",
+        IndicatorAnswer,
+    ),
     "api-error": ("every API error, whatever its cause", ApiError),
 }
 
@@ -176,6 +181,7 @@ def _type_name(annotation: object) -> str:
         "peacemonitor.web.series.",
         "peacemonitor.web.maps.",
         "peacemonitor.web.errors.",
+        "peacemonitor.web.indicator.",
         "peacemonitor.coverage.",
         "peacemonitor.indicators.",
     ):
