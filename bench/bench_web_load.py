@@ -8,7 +8,10 @@ never shown as real: the store is a temporary file deleted at the end). The app 
 process (uvicorn, 127.0.0.1); a second process imports the real Police homicide files into the
 same store in a loop for the whole run (DuckDB: one writing process; readers wait for the
 importer to hand the file over between files). The client is bounded: ``--clients`` workers on
-loopback only, each sending one request at a time, for ``--seconds``, then it stops.
+loopback only, each sending one request at a time on a keep-alive connection, for
+``--seconds``, then it stops; a minimal HTTP/1.1 reader by default, or httpx (``--client
+httpx``, whose own CPU on the shared cores adds to every latency). ``--http``/``--loop`` run the
+server on uvicorn's pure-Python h11 and asyncio instead of httptools and uvloop.
 
 Before the run, every URL the mix can produce is asked once (warm-up, timed and reported: the cold
 cost); during the import the app serves an answer it computed before while the importer holds the
@@ -16,8 +19,9 @@ store, and recomputes between files. Mix: overview 30%, map 30% (random level an
 territory 20% (30 municipalities and departments), table 10%, ceasefire 10% (random ids from the
 registry); plus ``--indicator-share`` (default 0.1) of all requests to ``/api/indicator``
 (random level and year), the five kinds keeping their proportions. Reports requests/s,
-p50/p95/p99 per endpoint, errors (any non-200, 5xx counted apart), and, as the baseline asked of
-every bench, the time plain pandas takes to aggregate the same 1M rows by department for one year.
+p50/p95/p99 per endpoint, errors (any non-200, 5xx counted apart), answers marked stale, and,
+as the baseline asked of every bench, the time plain pandas takes to aggregate the same 1M rows
+by department for one year.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 MIX = {"overview": 0.3, "map": 0.3, "territory": 0.2, "table": 0.1, "ceasefire": 0.1}
@@ -53,6 +58,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument(
         "--no-import", action="store_true", help="no import during the run (for comparison)"
     )
+    parser.add_argument("--client", default="raw", choices=["raw", "httpx"])
     parser.add_argument("--http", default="auto", choices=["auto", "h11", "httptools"])
     parser.add_argument("--loop", default="auto", choices=["auto", "asyncio", "uvloop"])
     parser.add_argument(
@@ -213,7 +219,26 @@ class Connection:
             self.streams = None
 
 
+class HttpxConnection:
+    """The same through httpx (``--client httpx``, as earlier runs measured): its per-request
+    CPU in the one client process shows up as latency when the cores are busy."""
+
+    def __init__(self, port: int) -> None:
+        import httpx
+
+        self.base = f"http://127.0.0.1:{port}"  # loopback only
+        self.http = httpx.AsyncClient(timeout=120)
+
+    async def get(self, target: str) -> tuple[int, bool]:
+        response = await self.http.get(self.base + target)
+        return response.status_code, "x-peacemonitor-stale" in response.headers
+
+    def close(self) -> None:
+        pass  # one client per worker, dropped with the process
+
+
 async def client(
+    connect: Callable[[int], Connection | HttpxConnection],
     port: int,
     weights: dict[str, float],
     make: dict[str, object],
@@ -222,7 +247,7 @@ async def client(
 ) -> None:
     """One client: a request, its answer read whole, the next, until ``until``."""
     names, shares = list(weights), list(weights.values())
-    connection = Connection(port)
+    connection = connect(port)
     try:
         while time.monotonic() < until:
             name = random.choices(names, shares)[0]
@@ -230,7 +255,7 @@ async def client(
             started = time.perf_counter()
             try:
                 status, stale = await connection.get(target)
-            except (OSError, asyncio.IncompleteReadError, ValueError):
+            except Exception:  # noqa: BLE001 - a request that failed counts as no answer
                 connection.close()
                 status, stale = 0, False
             results.append((name, time.perf_counter() - started, status, stale))
@@ -307,6 +332,7 @@ def report(
 
 def main() -> None:
     args = arguments()
+    connect = HttpxConnection if args.client == "httpx" else Connection
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "load.duckdb"
         started = time.perf_counter()
@@ -316,7 +342,10 @@ def main() -> None:
         baseline = pandas_baseline(db)
         port = free_port()
         server = serve(db, port, args.http, args.loop)
-        print(f"server: uvicorn --http {args.http} --loop {args.loop}; clients: {args.clients}")
+        print(
+            f"server: uvicorn --http {args.http} --loop {args.loop}; "
+            f"clients: {args.clients} ({args.client})"
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             time.sleep(1)
@@ -340,7 +369,10 @@ def main() -> None:
 
             async def run() -> None:
                 await asyncio.gather(
-                    *(client(port, weights, make, until, results) for _ in range(args.clients))
+                    *(
+                        client(connect, port, weights, make, until, results)
+                        for _ in range(args.clients)
+                    )
                 )
 
             asyncio.run(run())
