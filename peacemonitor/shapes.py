@@ -36,6 +36,7 @@ from peacemonitor.tables import TableDetail, TableSummary
 from peacemonitor.vacuum import Vacuum
 from peacemonitor.violations import Violation
 from peacemonitor.web.errors import ApiError
+from peacemonitor.web.groups import GroupPage
 from peacemonitor.web.indicator import IndicatorAnswer
 from peacemonitor.web.overview import MapView, Overview, Territory
 from peacemonitor.web.process import CeasefirePage, CoveragePage
@@ -147,6 +148,11 @@ SHAPES: dict[str, tuple[str, object]] = {
         IndicatorAnswer,
     ),
     "api-error": ("every API error, whatever its cause", ApiError),
+    "api-actor": (
+        "`GET /api/actor/{id}`: an armed group's lineage tree, presence, strength, tables, "
+        "ceasefires and scorecard",
+        GroupPage,
+    ),
 }
 
 
@@ -184,6 +190,7 @@ def _type_name(annotation: object) -> str:
         "peacemonitor.web.indicator.",
         "peacemonitor.coverage.",
         "peacemonitor.indicators.",
+        "peacemonitor.web.groups.",
     ):
         text = text.replace(prefix, "")
     text = re.sub(r"Annotated\[PartialDate, .*?WithJsonSchema\(.*?\)\]", "PDate", text)

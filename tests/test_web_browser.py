@@ -135,6 +135,8 @@ PAGE_TYPES = [
     "/territory/19",
     "/actors",
     "/actor/eln",
+    "/actor/emc",
+    "/actor/comuneros-del-sur",
     "/tables",
     "/table/gov-eln",
     "/ceasefires",
@@ -230,3 +232,30 @@ def test_a_filter_changes_the_chart_and_the_url(server: str, page: tuple[Any, Wa
     monthly = tab.locator("#chart-national").get_attribute("data-points")
     assert "by=month" in tab.url and "start=" not in tab.url
     assert (int(yearly or 0), int(monthly or 0)) == (3, 36)
+
+
+def test_a_group_page_draws_its_lineage_tree_and_strength_chart(
+    server: str, page: tuple[Any, Watch]
+) -> None:
+    """The EMC has both: a family tree (FARC-EP's dissidents) and published strength figures."""
+    import httpx
+
+    tab, _ = page
+    data = httpx.get(server + "/api/actor/emc").json()
+    assert data["tree"]["edges"] and data["strength"]
+    tab.goto(server + "/actor/emc?lang=en", wait_until="networkidle")
+    tab.wait_for_selector("#chart-strength .main-svg")
+    chart = tab.locator("#chart-strength")
+    assert chart.get_attribute("data-points") == str(len(data["strength"]))
+    assert tab.locator("#chart-strength .scatterlayer .point").count() == len(data["strength"])
+    tree = tab.locator("svg.lineage")
+    box = tree.bounding_box()
+    assert box is not None and box["width"] > 300 and box["height"] > 100
+    assert tree.locator("path.edge").count() == len(data["tree"]["edges"])
+    assert tree.locator("g.node").count() == len(data["tree"]["nodes"])
+    assert tree.locator("g.node[aria-current=page]").get_attribute("data-actor") == "emc"
+    tree.locator('a[aria-label="Segunda Marquetalia"]').focus()
+    tab.keyboard.press("Enter")  # a node is a link, reachable from the keyboard
+    tab.wait_for_url("**/actor/segunda-marquetalia**")
+    current = tab.locator("svg.lineage g.node[aria-current=page]")
+    assert current.get_attribute("data-actor") == "segunda-marquetalia"

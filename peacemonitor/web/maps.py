@@ -216,6 +216,9 @@ def svg(outline: Outline, data: MapData | None, label: Any, href: str) -> str:
 # --- where something applies: presence, scope ------------------------------------------------
 
 HIGHLIGHT = {"in": "#0072b2", "suspended": "#e69f00"}
+# A group's presence by how it is known (Okabe–Ito): a cited report first, then events, then
+# the user's own table — a department is drawn by the first way that reaches it.
+HIGHLIGHT |= {"registry": "#0072b2", "events": "#d55e00", "user": "#009e73"}
 
 
 def reach(codes: list[str], department: str) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from peacemonitor.tables import TableDetail
-from peacemonitor.web import overview, process, search
+from peacemonitor.web import groups, overview, process, search
 from peacemonitor.web.maps import Outline
 
 
@@ -47,7 +47,7 @@ PAGES: tuple[Page, ...] = (
     Page("map", overview.map_view, overview.MapView, "Map", nav=True),
     Page("territory", overview.territory, overview.Territory, "Territory", keyed=True),
     Page("actors", process.actors, process.ActorList, "Armed groups", nav=True),
-    Page("actor", process.actor, process.ActorPage, "Armed group", keyed=True),
+    Page("actor", groups.group, groups.GroupPage, "Armed group", keyed=True),
     Page("tables", process.tables, process.TableList, "Negotiation tables", nav=True),
     Page("table", process.table, TableDetail, "Negotiation table", keyed=True),
     Page("ceasefires", process.ceasefires, process.CeasefireList, "Ceasefires", nav=True),

@@ -7,19 +7,13 @@ import datetime as dt
 
 from pydantic import BaseModel
 
-from peacemonitor.actors import ActorDetail, ActorSummary, actor_detail, list_actors
+from peacemonitor.actors import ActorSummary, list_actors
 from peacemonitor.ceasefires import CeasefireState, get_ceasefire, list_ceasefires, state_on
 from peacemonitor.coverage import Coverage, coverage
-from peacemonitor.model import Ceasefire, Source, Statistic
-from peacemonitor.statistics import list_statistics
+from peacemonitor.model import Ceasefire, Source
 from peacemonitor.tables import TableDetail, TableSummary, list_tables, table_detail
 from peacemonitor.web.context import Context
 from peacemonitor.web.status import Missing, StoreStatus, store_status
-
-
-class ActorPage(BaseModel):
-    detail: ActorDetail
-    statistics: list[Statistic]
 
 
 class ActorList(BaseModel):
@@ -64,14 +58,6 @@ class CoveragePage(BaseModel):
 def actors(ctx: Context) -> ActorList:
     day = ctx.filters.day
     return ActorList(as_of=day, actors=list_actors(ctx.registry(), day))
-
-
-def actor(ctx: Context, key: str) -> ActorPage:
-    registry = ctx.registry()
-    return ActorPage(
-        detail=actor_detail(registry, key, ctx.filters.day),
-        statistics=list_statistics(registry, actor=key),
-    )
 
 
 def tables(ctx: Context) -> TableList:

@@ -80,16 +80,10 @@ class Renderer:
     def _where(self, data: Any, outline: maps.Outline, values: dict[str, Any]) -> str:
         """Reported presence of a group, or where a ceasefire is in force and suspended."""
         _ = values["_"]
-        if hasattr(data, "detail"):
-            day = values["f"].day
-            groups = {
-                "in": [
-                    c
-                    for p in data.detail.actor.presence
-                    if p.as_of.first <= day
-                    for c in p.territories
-                ]
-            }
+        if hasattr(data, "presence"):  # a group: how each department's presence is known
+            groups = data.presence.departments
+            words = {h: _(f"present ({h})") for h in groups} | {None: _("not recorded")}
+            return maps.highlight_svg(outline, groups, lambda code, g: f"{code}: {words[g]}")
         else:
             groups = {"suspended": data.state.suspended, "in": data.state.in_force}
         words = {"in": _("applies"), "suspended": _("suspended"), None: _("not recorded")}
