@@ -12,7 +12,7 @@ instead of giving a number. Sentences are written for a journalist to quote, cav
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +46,18 @@ class Method(StrEnum):
     ITS = "its"
     DID = "did"
     SYNTH = "synth"
+    EVENT_STUDY = "event-study"  # the event study alone (DID runs it too, for its pre-trend)
     ALL = "all"
+
+
+Methods = Method | Collection[Method]
+
+
+def _wanted(method: Methods) -> set[Method]:
+    """The estimators asked for: one method, or several (the dashboard asks for ITS and the
+    event study, which answer quickly, and leaves out the heavier panel estimators)."""
+    found = {method} if isinstance(method, Method) else set(method)
+    return set(Method) - {Method.ALL} if Method.ALL in found else found
 
 
 class EffectEstimate(est.Estimate):
@@ -121,7 +132,7 @@ def ceasefire_effect(
     ceasefire_id: str,
     outcome: str = View.STATE_GROUP.value,
     source: str | None = None,
-    method: Method = Method.ALL,
+    method: Methods = Method.ALL,
     presence: Iterable[Any] | None = None,
     months_before: int = MONTHS_BEFORE,
     months_after: int = MONTHS_AFTER,
@@ -162,17 +173,19 @@ def design_for(
     return assign(panel, treated, adjacency(store))
 
 
-def run(design: pd.DataFrame, method: Method = Method.ALL) -> list[est.Estimate]:
+def run(design: pd.DataFrame, method: Methods = Method.ALL) -> list[est.Estimate]:
     """The estimators ``method`` names, panel ones carrying the event study's pre-trend test."""
+    wanted = _wanted(method)
     found: list[est.Estimate] = []
-    if method in (Method.ITS, Method.ALL):
+    if Method.ITS in wanted:
         found += est.its(design)
-    if method in (Method.DID, Method.ALL):
+    if wanted & {Method.DID, Method.EVENT_STUDY}:
         study = est.event_study(design)
-        for estimate in (est.did(design), est.stacked(design), est.spillover(design)):
-            found.append(est.with_pre_trend(estimate, study))
+        if Method.DID in wanted:
+            for estimate in (est.did(design), est.stacked(design), est.spillover(design)):
+                found.append(est.with_pre_trend(estimate, study))
         found.append(study)
-    if method in (Method.SYNTH, Method.ALL):
+    if Method.SYNTH in wanted:
         found.append(est.synth(design))
     return found
 

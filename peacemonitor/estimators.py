@@ -53,6 +53,17 @@ class EventTime(BaseModel):
     ci_high: float
 
 
+class FitPoint(BaseModel):
+    """One month of an interrupted time series: what was counted, what the model fits, and what
+    it predicts had the ceasefire never begun (its start and end terms set to zero)."""
+
+    month: str = Field(description="YYYY-MM")
+    observed: float = Field(description="events counted in the treated municipalities")
+    fitted: float = Field(description="the fitted model's expected count")
+    counterfactual: float = Field(description="expected count without the ceasefire's terms")
+    share: float = Field(description="share of treated municipalities under it that month (0-1)")
+
+
 class Estimate(BaseModel):
     """One estimator's answer, or why it cannot give one."""
 
@@ -77,6 +88,9 @@ class Estimate(BaseModel):
     )
     model: str = ""
     path: list[EventTime] = []
+    fit: list[FitPoint] = Field(
+        default=[], description="its-start only: the monthly series, fitted and counterfactual"
+    )
 
 
 def _exp(value: float) -> float:
@@ -424,10 +438,46 @@ def its(design: pd.DataFrame) -> list[Estimate]:
         return [refuse("its-start", estimand, f"too few events ({sizes['events']:g})", **sizes)]
     fit, name = _its_fit(series["count"].to_numpy(), X)
     results = [_its_term(fit, "level_start", "its-start", estimand, name, sizes)]
+    if results[0].answerable:
+        results[0].fit = fit_points(series, X, fit.params)
     if stop is not None:
         end = "rate ratio of the level change when it ended, against its trend while in force"
         results.append(_its_term(fit, "level_end", "its-end", end, name, sizes))
     return results
+
+
+INTERVENTION_TERMS = ("level_start", "slope_start", "level_end", "slope_end")
+
+
+def month_label(t: int) -> str:
+    """A running month number (``panels.month_index``) back to "YYYY-MM"."""
+    return f"{t // 12:04d}-{t % 12 + 1:02d}"
+
+
+def fit_points(series: pd.DataFrame, X: pd.DataFrame, params: Any) -> list[FitPoint]:
+    """The fitted series and its counterfactual: the same model with every start and end term
+    at zero — the pre-period trend and seasonality carried on, as the estimate assumes."""
+    import numpy as np
+
+    coefs = np.asarray([float(params[c]) for c in X.columns])
+    without = X.copy()
+    for term in INTERVENTION_TERMS:
+        if term in without:
+            without[term] = 0.0
+    fitted = np.exp(np.clip(X.to_numpy(dtype=float) @ coefs, -700, 700))
+    counterfactual = np.exp(np.clip(without.to_numpy(dtype=float) @ coefs, -700, 700))
+    return [
+        FitPoint(
+            month=month_label(int(t)),
+            observed=float(count),
+            fitted=float(f),
+            counterfactual=float(c),
+            share=float(share),
+        )
+        for t, count, share, f, c in zip(
+            series["t"], series["count"], series["share"], fitted, counterfactual, strict=True
+        )
+    ]
 
 
 def _its_term(

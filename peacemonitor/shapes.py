@@ -38,8 +38,9 @@ from peacemonitor.violations import Violation
 from peacemonitor.web.errors import ApiError
 from peacemonitor.web.groups import GroupPage
 from peacemonitor.web.indicator import IndicatorAnswer
+from peacemonitor.web.negotiation import CeasefireView, TableView
 from peacemonitor.web.overview import MapView, Overview, Territory
-from peacemonitor.web.process import CeasefirePage, CoveragePage
+from peacemonitor.web.process import CoveragePage
 from peacemonitor.web.search import SearchResult
 
 if TYPE_CHECKING:
@@ -140,7 +141,14 @@ SHAPES: dict[str, tuple[str, object]] = {
     "api-overview": ("`GET /api/overview`: the dashboard's first page", Overview),
     "api-map": ("`GET /api/map`: the map's values (equal to `indicator`)", MapView),
     "api-territory": ("`GET /api/territory/{code}`: one department or municipality", Territory),
-    "api-ceasefire": ("`GET /api/ceasefire/{id}`: lifecycle and scope over time", CeasefirePage),
+    "api-ceasefire": (
+        "`GET /api/ceasefire/{id}`: lifecycle, scope over time, effect and violations log",
+        CeasefireView,
+    ),
+    "api-table": (
+        "`GET /api/table/{id}`: the table with implementation, red-line breaches and effects",
+        TableView,
+    ),
     "api-coverage": ("`GET /api/coverage`: what the store holds and covers", CoveragePage),
     "api-search": ("`GET /api/search?q=`: actors, tables, ceasefires, places", SearchResult),
     "api-indicator": (
@@ -182,6 +190,7 @@ def _type_name(annotation: object) -> str:
         "peacemonitor.comparison.",
         "peacemonitor.web.overview.",
         "peacemonitor.web.process.",
+        "peacemonitor.web.negotiation.",
         "peacemonitor.web.search.",
         "peacemonitor.web.status.",
         "peacemonitor.web.series.",

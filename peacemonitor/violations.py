@@ -152,3 +152,51 @@ def violations(store: Store, registry: Registry, ceasefire_id: str) -> list[Viol
             )
         )
     return sorted(found, key=lambda v: (v.date, v.source, v.record_id or ""))
+
+
+class AttributingSource(BaseModel):
+    """A source whose observations name actors, and the days they span: only such a source can
+    say who broke a ceasefire, so an empty log is read against these."""
+
+    source: str
+    first: dt.date
+    last: dt.date
+    observations: int
+
+
+def attributing_sources(store: Store) -> list[AttributingSource]:
+    """Every source in the store with observations that name an actor, with their date span."""
+    with store.read() as db:
+        rows = db.execute(
+            "SELECT source, min(date_first), max(date_first), count(*) "
+            "FROM observations WHERE len(coalesce(actor_ids, [])) > 0 GROUP BY source "
+            "ORDER BY source"
+        ).fetchall()
+    return [AttributingSource(source=s, first=a, last=b, observations=n) for s, a, b, n in rows]
+
+
+def empty_reason(store: Store, registry: Registry, ceasefire_id: str) -> str:
+    """Why the log of a ceasefire is empty, from what the store holds: no source names actors,
+    none covers the ceasefire's days, or those that do recorded nothing it applies to."""
+    ceasefire = get_ceasefire(registry, ceasefire_id)
+    first = min(e.date.first for e in ceasefire.events)
+    last = max(
+        [e.date.last for e in ceasefire.events]
+        + [e.until.last for e in ceasefire.events if e.until]
+    )
+    found = attributing_sources(store)
+    spans = ", ".join(f"{s.source} {s.first}..{s.last}" for s in found)
+    if not found:
+        return (
+            "no source in the store attributes events to armed groups, so none can say whether "
+            "the parties broke it"
+        )
+    if all(s.last < first or s.first > last for s in found):
+        return (
+            f"the sources that attribute events to armed groups ({spans}) do not reach its days "
+            f"({first}..{last})"
+        )
+    return (
+        f"the sources that attribute events to armed groups ({spans}) record no event of its "
+        "parties, and no unattributed fighting, where and when it was in force"
+    )

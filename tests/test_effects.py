@@ -111,3 +111,18 @@ def test_cli_effect_says_when_no_presence_is_known(
         "years before it to its last step: `peacemonitor presence ACTOR` shows what is known; "
         "leave out --presence to take the registry scope whole\n",
     )
+
+
+def test_its_and_the_event_study_alone_with_the_fitted_series(real: Store) -> None:
+    """What the dashboard asks for: the quick estimators only, the ITS carrying its fit."""
+    methods = (Method.ITS, Method.EVENT_STUDY)
+    result = ceasefire_effect(
+        real, from_store(real), "cf-eln-2023-2024", "homicide", "police", methods
+    )
+    assert [e.method for e in result.estimates] == ["its-start", "its-end", "event-study"]
+    start = result.estimates[0]
+    assert [p.month for p in start.fit][0::40] == ["2021-08", "2024-12"]
+    assert sum(p.observed for p in start.fit) == start.events
+    assert [p.month for p in start.fit if p.share > 0][0] == "2023-08"
+    assert result.estimates[2].reason == "needs treated and control municipalities"
+    assert result.estimates[1].fit == []

@@ -80,3 +80,27 @@ def test_synth_runs_for_few_treated_and_refuses_many() -> None:
 def test_critical_value_widens_only_with_few_treated_clusters() -> None:
     assert est.critical_value(5, 500) == pytest.approx(2.776, abs=1e-3)
     assert est.critical_value(500, 500) == pytest.approx(1.965, abs=1e-3)
+
+
+def test_its_carries_its_fit_and_the_counterfactual_without_the_ceasefire() -> None:
+    design = _design(np.random.default_rng(9), effect=0.5, level=2.0)
+    start = est.its(design)[0]
+    treated = design[design["role"] == "treated"]
+    observed = treated.groupby("t")["count"].sum()
+    assert [p.month for p in start.fit] == [est.month_label(int(t)) for t in observed.index]
+    assert [p.observed for p in start.fit] == [float(v) for v in observed]
+    on = [p for p in start.fit if p.share > 0]
+    off = [p for p in start.fit if p.share == 0 and p.month < on[0].month]
+    # before the start the model and its counterfactual are the same curve
+    assert all(abs(p.fitted - p.counterfactual) < 1e-9 * p.fitted for p in off)
+    # while it applies, their ratio is the level change the estimate reports (slope aside)
+    first = on[0]
+    assert first.fitted / first.counterfactual == pytest.approx(start.rate_ratio, rel=0.2)
+    # a Poisson-family fit with a constant reproduces the total it was fitted on
+    assert sum(p.fitted for p in start.fit) == pytest.approx(float(observed.sum()), rel=0.02)
+    assert est.month_label(2024 * 12 + 2) == "2024-03"
+
+
+def test_a_refused_its_carries_no_fit() -> None:
+    design = _design(np.random.default_rng(5), level=-4.0)
+    assert [e.fit for e in est.its(design)] == [[]]

@@ -92,3 +92,26 @@ def test_suspended_territories_are_out_of_the_log(tmp_path: Path) -> None:
             )
     found = violations(store, from_store(store), "cf-emc-embf-2023-2025")
     assert [v.territory_code for v in found] == ["05001"]  # Cauca (19) was suspended in May 2024
+
+
+def test_an_empty_log_says_why_from_what_the_store_holds(tmp_path: Path, logged: Store) -> None:
+    from peacemonitor.violations import attributing_sources, empty_reason
+
+    bare = world_store(tmp_path / "bare.duckdb")
+    registry = from_store(bare)
+    assert empty_reason(bare, registry, "cf-eln-2023-2024").startswith(
+        "no source in the store attributes events to armed groups"
+    )
+    spans = [
+        (s.source, str(s.first), str(s.last), s.observations) for s in attributing_sources(logged)
+    ]
+    assert spans == [
+        ("acled-hdx", "2023-10-01", "2023-10-05", 2),
+        ("ucdp", "2023-07-01", "2023-09-12", 4),
+    ]
+    # the ACSN truce (2022-12-31..2023-06-30) ended before these events
+    assert empty_reason(logged, registry, "cf-2023-acsn").startswith(
+        "the sources that attribute events to armed groups (acled-hdx 2023-10-01..2023-10-05, "
+        "ucdp 2023-07-01..2023-09-12) do not reach its days"
+    )
+    assert "record no event of its parties" in empty_reason(logged, registry, "cf-eln-2023-2024")

@@ -259,3 +259,29 @@ def test_a_group_page_draws_its_lineage_tree_and_strength_chart(
     tab.wait_for_url("**/actor/segunda-marquetalia**")
     current = tab.locator("svg.lineage g.node[aria-current=page]")
     assert current.get_attribute("data-actor") == "segunda-marquetalia"
+
+
+def test_the_eln_ceasefire_page_draws_its_effect(
+    server: str, page: tuple[Any, Watch], real_store: Store
+) -> None:
+    """The bilateral ELN ceasefire on Police homicides: the interrupted time series drawn with
+    the library's fit (observed, fitted, counterfactual, months in force shaded)."""
+    from peacemonitor.effects import ceasefire_effect
+    from peacemonitor.registry import from_store
+    from peacemonitor.web.negotiation import METHODS
+
+    tab, _ = page
+    tab.goto(server + "/ceasefire/cf-eln-2023-2024?lang=en", wait_until="networkidle")
+    tab.wait_for_selector("#chart-its .main-svg")
+    names = tab.evaluate("() => document.getElementById('chart-its').data.map(t => t.name)")
+    assert names[:3] == ["observed", "fitted model", "without the ceasefire (counterfactual)"]
+    observed = tab.evaluate("() => document.getElementById('chart-its').data[0].y")
+    shaded = tab.evaluate("() => document.getElementById('chart-its').layout.shapes.length")
+    effect = ceasefire_effect(
+        real_store, from_store(real_store), "cf-eln-2023-2024", "homicide", "police", METHODS
+    )
+    start = effect.estimates[0]
+    assert observed == [p.observed for p in start.fit] and len(observed) == 36
+    assert shaded >= 1  # August 2023 – August 2024
+    headline = tab.locator("#effect .headline").inner_text()
+    assert f"{start.rate_ratio:.2f} ({start.ci_low:.2f}–{start.ci_high:.2f})" in headline

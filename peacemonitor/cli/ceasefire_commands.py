@@ -49,7 +49,7 @@ def effect(
     source: Annotated[
         str | None, typer.Option(help="One source (default: the one reporting most).")
     ] = None,
-    method: Annotated[str, typer.Option(help="its, did, synth or all.")] = "all",
+    method: Annotated[str, typer.Option(help="its, did, event-study, synth or all.")] = "all",
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.TABLE,
     presence: Annotated[
         str | None,
@@ -67,7 +67,7 @@ def effect(
     from peacemonitor.registry import from_store
 
     if method not in Method._value2member_map_:
-        raise typer.BadParameter("use its, did, synth or all", param_hint="--method")
+        raise typer.BadParameter("use its, did, event-study, synth or all", param_hint="--method")
     store = settings(ctx).store()
     registry = from_store(store)
     found = None

@@ -100,6 +100,8 @@ EXTRA = (
     # the armed group page: how presence is known, scorecard components and their status
     *("events", "user", "present (registry)", "present (events)", "present (user)"),
     *("red-lines", "gestures", "provisions", "violence", "measured", "no data", "not applicable"),
+    *("hostilities-between-parties", "against-civilians", "unattributed-needs-verification"),
+    *("months",),
 )
 
 

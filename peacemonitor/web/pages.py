@@ -13,8 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from peacemonitor.tables import TableDetail
-from peacemonitor.web import groups, overview, process, search
+from peacemonitor.web import groups, negotiation, overview, process, search
 from peacemonitor.web.maps import Outline
 
 
@@ -49,9 +48,9 @@ PAGES: tuple[Page, ...] = (
     Page("actors", process.actors, process.ActorList, "Armed groups", nav=True),
     Page("actor", groups.group, groups.GroupPage, "Armed group", keyed=True),
     Page("tables", process.tables, process.TableList, "Negotiation tables", nav=True),
-    Page("table", process.table, TableDetail, "Negotiation table", keyed=True),
+    Page("table", negotiation.table, negotiation.TableView, "Negotiation table", keyed=True),
     Page("ceasefires", process.ceasefires, process.CeasefireList, "Ceasefires", nav=True),
-    Page("ceasefire", process.ceasefire, process.CeasefirePage, "Ceasefire", keyed=True),
+    Page("ceasefire", negotiation.ceasefire, negotiation.CeasefireView, "Ceasefire", keyed=True),
     Page("sources", process.sources, process.SourceList, "Sources", nav=True),
     Page("coverage", process.data_coverage, process.CoveragePage, "Data coverage", nav=True),
     Page("search", search.search, search.SearchResult, "Search", nav=True),
