@@ -23,18 +23,19 @@ from peacemonitor.fetches import FetchRecord
 from peacemonitor.implementation import ImplementationReport
 from peacemonitor.importers.framework.report import ImportReport
 from peacemonitor.network import Network
+from peacemonitor.police_releases import Reconciliation
 from peacemonitor.presence import PresenceRecord
 from peacemonitor.priorities import Priorities
 from peacemonitor.process_records import ImportedAgreement, ImportedCeasefire
+from peacemonitor.published import ReconcileReport
 from peacemonitor.quarantine import QuarantineCount, QuarantineEntry
-from peacemonitor.reconcile import ReconcileReport
-from peacemonitor.reconciliation import Reconciliation
 from peacemonitor.scorecard import Scorecard
 from peacemonitor.spillover import Spillover
 from peacemonitor.statistics import StatisticView
 from peacemonitor.tables import TableDetail, TableSummary
 from peacemonitor.vacuum import Vacuum
 from peacemonitor.violations import Violation
+from peacemonitor.web.analytics import ImplementationPage, PublishedPage, ScorecardPage
 from peacemonitor.web.errors import ApiError
 from peacemonitor.web.groups import GroupPage
 from peacemonitor.web.indicator import IndicatorAnswer
@@ -156,6 +157,21 @@ SHAPES: dict[str, tuple[str, object]] = {
         IndicatorAnswer,
     ),
     "api-error": ("every API error, whatever its cause", ApiError),
+    "api-implementation": (
+        "`GET /api/implementation?table=`: the implementation report for an agreement or table, "
+        "each provision's wording, sources and unverified mark",
+        ImplementationPage,
+    ),
+    "api-scorecard": (
+        "`GET /api/scorecard?subject=&start=&end=&weights=`: one scorecard per subject (every "
+        "negotiating group by default), with the evidence's citations and sources",
+        ScorecardPage,
+    ),
+    "api-published": (
+        "`GET /api/published?indicator=&computable=`: the published-vs-computed report, what to "
+        "load for what has no data, and the sources cited",
+        PublishedPage,
+    ),
     "api-actor": (
         "`GET /api/actor/{id}`: an armed group's lineage tree, presence, strength, tables, "
         "ceasefires and scorecard",
@@ -181,7 +197,7 @@ def _type_name(annotation: object) -> str:
         "peacemonitor.tables.",
         "peacemonitor.ceasefires.",
         "peacemonitor.implementation.",
-        "peacemonitor.reconcile.",
+        "peacemonitor.published.",
         "peacemonitor.network.",
         "peacemonitor.spillover.",
         "peacemonitor.scorecard.",
@@ -189,6 +205,7 @@ def _type_name(annotation: object) -> str:
         "peacemonitor.vacuum.",
         "peacemonitor.comparison.",
         "peacemonitor.web.overview.",
+        "peacemonitor.web.analytics.",
         "peacemonitor.web.process.",
         "peacemonitor.web.negotiation.",
         "peacemonitor.web.search.",

@@ -145,6 +145,9 @@ PAGE_TYPES = [
     "/coverage",
     "/search?q=cauca",
     "/api/docs",
+    "/implementation",
+    "/scorecard",
+    "/published",
 ]
 
 
@@ -191,6 +194,13 @@ def test_the_map_draws_the_departments_with_the_indicator_values(
     assert white < 0.8 * picture.width * picture.height
 
 
+VISIBLE_TEXTS = """() => { const out = []; const walk = document.createTreeWalker(document.body,
+    NodeFilter.SHOW_TEXT); while (walk.nextNode()) { const t = walk.currentNode.textContent
+    .trim(); if (t && !walk.currentNode.parentElement.closest('script,code,svg')) out.push(t); }
+    return out.concat(Array.from(document.querySelectorAll('[aria-label]'))
+    .map(e => e.getAttribute('aria-label'))); }"""
+
+
 def _english_labels() -> set[str]:
     from peacemonitor.web.i18n import read_catalogue
 
@@ -208,13 +218,7 @@ def test_the_language_switch_leaves_no_untranslated_label(
     tab.locator("#lang-switch").click()
     tab.wait_for_load_state("networkidle")
     assert tab.locator("html").get_attribute("lang") == "es"
-    texts = tab.evaluate(
-        """() => { const out = []; const walk = document.createTreeWalker(document.body,
-        NodeFilter.SHOW_TEXT); while (walk.nextNode()) { const t = walk.currentNode.textContent
-        .trim(); if (t && !walk.currentNode.parentElement.closest('script,code,svg')) out.push(t); }
-        return out.concat(Array.from(document.querySelectorAll('[aria-label]'))
-        .map(e => e.getAttribute('aria-label'))); }"""
-    )
+    texts = tab.evaluate(VISIBLE_TEXTS)
     english = _english_labels()
     left = sorted({t for t in texts if t.rstrip(":.") in english})
     assert left == []
@@ -232,6 +236,73 @@ def test_a_filter_changes_the_chart_and_the_url(server: str, page: tuple[Any, Wa
     monthly = tab.locator("#chart-national").get_attribute("data-points")
     assert "by=month" in tab.url and "start=" not in tab.url
     assert (int(yearly or 0), int(monthly or 0)) == (3, 36)
+
+
+def test_published_shows_the_police_homicides_beside_the_published_counts(
+    server: str, page: tuple[Any, Watch], real_store: Store
+) -> None:
+    """2022 homicides on the real Police files: the store computes 13,537, the Ministry of
+    Defence published 13,537 and Medicina Legal 13,939 (the Police leave some deaths out)."""
+    from peacemonitor.published import reconcile
+    from peacemonitor.registry import from_store
+
+    rows = {r.statistic: r for r in reconcile(real_store, from_store(real_store)).rows}
+    expected = {
+        "mindefensa-homicides-2022": (13537, 0),
+        "medicina-legal-homicides-2022": (13939, 402),
+    }
+    tab, _ = page
+    tab.goto(server + "/published?lang=en", wait_until="networkidle")
+    for statistic, (published, difference) in expected.items():
+        computed = rows[statistic].computed
+        assert [(c.source, c.value, c.difference) for c in computed] == [
+            ("police", 13537, difference)
+        ]
+        row = tab.locator(f'tr[data-statistic="{statistic}"]')
+        assert row.locator(".published-value strong").inner_text() == f"{published:,}"
+        assert row.locator(".computed-value").inner_text().startswith("13,537")
+        assert row.locator(".difference").inner_text() == f"{difference:,}"
+
+
+def test_the_analytics_pages_leave_no_label_untranslated(
+    server: str, page: tuple[Any, Watch]
+) -> None:
+    tab, _ = page
+    english = _english_labels()
+    for path in ("/implementation", "/scorecard?subject=eln", "/published"):
+        tab.goto(
+            server + path + ("&" if "?" in path else "?") + "lang=es", wait_until="networkidle"
+        )
+        assert tab.locator("html").get_attribute("lang") == "es"
+        left = sorted({t for t in tab.evaluate(VISIBLE_TEXTS) if t.rstrip(":.") in english})
+        assert (path, left) == (path, [])
+
+
+def test_the_scorecard_says_why_red_lines_have_no_data_on_the_real_data(
+    server: str, page: tuple[Any, Watch], real_store: Store
+) -> None:
+    """No imported source names armed groups (the Police files do not), so the ELN's red lines
+    in 2024 are "no data" with the reason, apart from its measured gestures score of 0."""
+    from peacemonitor.registry import from_store
+    from peacemonitor.scorecard import scorecard
+
+    card = scorecard(real_store, from_store(real_store), "eln", range(2024, 2025))
+    parts = {c.name: c for c in card.years[0].components}
+    assert parts["red-lines"].status == "no data"
+    assert parts["red-lines"].detail.endswith("no source naming armed groups covers 2024")
+    assert (parts["gestures"].status, parts["gestures"].score) == ("measured", 0.0)
+    tab, _ = page
+    tab.goto(
+        server + "/scorecard?lang=en&subject=eln&start=2024&end=2024", wait_until="networkidle"
+    )
+    row = tab.locator('tr[data-year="2024"]')
+    red = row.locator('td[data-component="red-lines"]')
+    assert red.get_attribute("data-status") == "no data"
+    assert red.locator(".swatch.nodata").count() == 1
+    assert parts["red-lines"].detail in red.inner_text()
+    gestures = row.locator('td[data-component="gestures"]')
+    assert gestures.locator("strong").inner_text() == "0.00"
+    assert tab.locator("#why-no-data").is_visible()
 
 
 def test_a_group_page_draws_its_lineage_tree_and_strength_chart(

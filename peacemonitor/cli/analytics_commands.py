@@ -122,7 +122,7 @@ def reconcile(
     ] = False,
 ) -> None:
     """Each published statistic beside what the monitor computes, with the reasons they differ."""
-    from peacemonitor.reconcile import reconcile as run
+    from peacemonitor.published import reconcile as run
 
     report = run(_store(ctx), _registry(ctx), indicator, computable)
     if format is Format.JSON:

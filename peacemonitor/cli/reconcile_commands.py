@@ -39,8 +39,8 @@ def reconcile_police(
     from peacemonitor.cli.context import settings
     from peacemonitor.cli.import_commands import _choice
     from peacemonitor.model import Category
-    from peacemonitor.reconciliation import ReconcileLevel
-    from peacemonitor.reconciliation import reconcile_police as reconcile
+    from peacemonitor.police_releases import ReconcileLevel
+    from peacemonitor.police_releases import reconcile_police as reconcile
 
     found = reconcile(
         settings(ctx).store(),

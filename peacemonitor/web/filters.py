@@ -14,7 +14,8 @@ from peacemonitor.model import PartialDate
 
 
 class Filters(BaseModel):
-    """Period, territory, view/category, source, metric, day and language."""
+    """Period, territory, view/category, source, metric, day and language; the analytics
+    pages' scope, subject, weights and indicator."""
 
     lang: Literal["es", "en"] | None = None
     as_of: dt.date | None = None
@@ -29,6 +30,11 @@ class Filters(BaseModel):
     metric: Literal["count", "rate"] = "count"
     territory: str | None = None
     q: str | None = None
+    table: str | None = None  # implementation: an agreement or table id
+    subject: str | None = None  # scorecard: an actor or table id
+    weights: str | None = None  # scorecard: "violence=2,gestures=0"
+    indicator: str | None = None  # published vs computed: one indicator
+    computable: bool = False  # published vs computed: leave out what cannot be computed
 
     @field_validator("*", mode="before")
     @classmethod

@@ -97,6 +97,7 @@ EXTRA = (
     *("store", "registry", "divipola", "boundaries", "population", "observations"),
     *("as_of", "start", "end", "by", "outcome", "category", "level", "period", "source"),
     *("metric", "territory", "Error", "JSON API", "applies"),
+    *("subject", "weights", "indicator", "computable"),
     # the armed group page: how presence is known, scorecard components and their status
     *("events", "user", "present (registry)", "present (events)", "present (user)"),
     *("red-lines", "gestures", "provisions", "violence", "measured", "no data", "not applicable"),

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from peacemonitor.web import groups, negotiation, overview, process, search
+from peacemonitor.web import analytics, groups, negotiation, overview, process, search
 from peacemonitor.web.maps import Outline
 
 
@@ -54,6 +54,21 @@ PAGES: tuple[Page, ...] = (
     Page("sources", process.sources, process.SourceList, "Sources", nav=True),
     Page("coverage", process.data_coverage, process.CoveragePage, "Data coverage", nav=True),
     Page("search", search.search, search.SearchResult, "Search", nav=True),
+    Page(
+        "implementation",
+        analytics.implementation_page,
+        analytics.ImplementationPage,
+        "Implementation",
+        nav=True,
+    ),
+    Page("scorecard", analytics.scorecard_page, analytics.ScorecardPage, "Scorecard", nav=True),
+    Page(
+        "published",
+        analytics.published_page,
+        analytics.PublishedPage,
+        "Published vs computed",
+        nav=True,
+    ),
 )
 
 

@@ -10,7 +10,7 @@ import pytest
 from analytics_fixtures import massacre_store, statistic, tiny_registry
 from typer.testing import CliRunner
 
-from peacemonitor.reconcile import government_year, readings, reconcile
+from peacemonitor.published import government_year, readings, reconcile
 from peacemonitor.registry import Registry
 from peacemonitor.store import Store
 

@@ -12,7 +12,7 @@ import pytest
 from peacemonitor.gazetteer import Gazetteer, load_divipola
 from peacemonitor.importers.aggregates import load_mapping, mapping_from
 from peacemonitor.model import Category
-from peacemonitor.reconciliation import (
+from peacemonitor.police_releases import (
     NothingToReconcile,
     ReconcileLevel,
     reconcile_police,
