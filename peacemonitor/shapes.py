@@ -38,6 +38,7 @@ from peacemonitor.violations import Violation
 from peacemonitor.web.analytics import ImplementationPage, PublishedPage, ScorecardPage
 from peacemonitor.web.errors import ApiError
 from peacemonitor.web.groups import GroupPage
+from peacemonitor.web.indicator import IndicatorAnswer
 from peacemonitor.web.negotiation import CeasefireView, TableView
 from peacemonitor.web.overview import MapView, Overview, Territory
 from peacemonitor.web.process import CoveragePage
@@ -152,6 +153,10 @@ SHAPES: dict[str, tuple[str, object]] = {
     ),
     "api-coverage": ("`GET /api/coverage`: what the store holds and covers", CoveragePage),
     "api-search": ("`GET /api/search?q=`: actors, tables, ceasefires, places", SearchResult),
+    "api-indicator": (
+        "`GET /api/indicator?category=`: `peacemonitor indicator` rows for the URL's filters",
+        IndicatorAnswer,
+    ),
     "api-error": ("every API error, whatever its cause", ApiError),
     "api-implementation": (
         "`GET /api/implementation?table=`: the implementation report for an agreement or table, "
@@ -215,6 +220,7 @@ def _type_name(annotation: object) -> str:
         "peacemonitor.web.series.",
         "peacemonitor.web.maps.",
         "peacemonitor.web.errors.",
+        "peacemonitor.web.indicator.",
         "peacemonitor.web.regions.",
         "peacemonitor.coverage.",
         "peacemonitor.indicators.",

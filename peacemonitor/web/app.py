@@ -22,8 +22,9 @@ from starlette.exceptions import HTTPException
 
 from peacemonitor.errors import PeacemonitorError
 from peacemonitor.settings import Settings
-from peacemonitor.web import downloads
-from peacemonitor.web.context import Caches, Context, PinnedStore
+from peacemonitor.web import downloads, indicator
+from peacemonitor.web.answers import CACHEABLE, AnswerCache, Answers
+from peacemonitor.web.context import STALE, Caches, Context, PinnedStore
 from peacemonitor.web.errors import ApiError, error_json, status_of
 from peacemonitor.web.filters import Filters
 from peacemonitor.web.i18n import DEFAULT_LANGUAGE, translators
@@ -54,6 +55,8 @@ def create_app(settings: Settings) -> FastAPI:
     store = settings.store()
     app.state.settings = settings
     app.state.caches = caches
+    app.state.answers = Answers()
+    app.add_middleware(AnswerCache, path=store.path, caches=caches, answers=app.state.answers)
 
     @contextmanager
     def context(filters: Filters) -> Iterator[Context]:
@@ -67,6 +70,7 @@ def create_app(settings: Settings) -> FastAPI:
     for page in PAGES:
         _add_page(app, page, context, renderer)
     downloads.register(app, context)
+    indicator.register(app, context, answer_headers)
     _add_assets(app, renderer)
     _add_errors(app, renderer)
     return app
@@ -88,13 +92,13 @@ def _add_page(app: FastAPI, page: Page, context: Any, renderer: Renderer) -> Non
                 return renderer.page(page, data, filters, request, outline)
 
             body = ctx.cached(f"html:{page.name}", draw, key, filters.lang)
-            return HTMLResponse(body, headers=_stale_header(ctx))
+            return HTMLResponse(body, headers=answer_headers(ctx))
 
     def api(filters: Filters, key: str | None) -> Response:
         """The model as JSON, serialised once per store version (the model is the page's)."""
         with context(filters) as ctx:
             body = ctx.cached(f"json:{page.name}", lambda: build(ctx, key).model_dump_json(), key)
-            return Response(body, media_type="application/json", headers=_stale_header(ctx))
+            return Response(body, media_type="application/json", headers=answer_headers(ctx))
 
     if page.keyed:
 
@@ -120,9 +124,10 @@ def _add_page(app: FastAPI, page: Page, context: Any, renderer: Renderer) -> Non
         plain_api.__doc__ = f"{page.title}: the data of the page {page.path}."
 
 
-def _stale_header(ctx: Context) -> dict[str, str]:
-    """Says so when an answer is the last one read because an import held the store."""
-    return {"X-Peacemonitor-Stale": "import-in-progress"} if ctx.stale[0] else {}
+def answer_headers(ctx: Context) -> dict[str, str]:
+    """Says so when an answer is the last one read because an import held the store; else
+    marks it for ``AnswerCache`` (it depends only on the URL and the store's state)."""
+    return dict([STALE]) if ctx.stale[0] else {CACHEABLE: "1"}
 
 
 def _static_dir() -> str:

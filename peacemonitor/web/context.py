@@ -33,8 +33,12 @@ class Caches:
     # After a read found the store held by an importer, answers with an earlier version are
     # served for ``busy_window`` s without trying: an import commits file after file, and
     # recomputing every answer after each file would keep the app busy recomputing.
+    # The window also opens when the store changes twice within it (an import's commits) and
+    # stays open while it keeps changing.
     last_busy: float = -1e9
     busy_window: float = 3.0
+    seen: tuple[Any, ...] | None = None  # the last store version a request saw
+    changed_at: float = -1e9  # when a request first saw it
     size: int = 512
 
     def remember(
@@ -58,7 +62,7 @@ class Caches:
                 self.pages.move_to_end(key)
                 if hit[0] == version:
                     return hit[1]
-                if key in self.computing or self._importing():
+                if key in self.computing or self._importing(version):
                     stale[0] = True
                     return hit[1]  # being recomputed, or an import is running
             self.computing.add(key)
@@ -80,9 +84,27 @@ class Caches:
                     self.pages.popitem(last=False)
         return value
 
-    def _importing(self) -> bool:
-        return time.monotonic() - self.last_busy < self.busy_window
+    def importing(self, version: tuple[Any, ...]) -> bool:
+        """Whether an import looks under way, seen by a request at store ``version``."""
+        with self.lock:
+            return self._importing(version)
 
+    def _importing(self, version: tuple[Any, ...]) -> bool:
+        """True for ``busy_window`` s after a read found the store held by a writer or after
+        the store changed twice within that time, a window that each change seen inside it
+        extends: an importer commits file after file, and recomputing after each commit would
+        keep the app recomputing (and waiting out the importer's lock) for the whole import.
+        A single change (one import done) is recomputed at once. Call with ``lock`` held."""
+        now = time.monotonic()
+        if self.seen is not None and version != self.seen:
+            if now - self.changed_at < self.busy_window or now - self.last_busy < self.busy_window:
+                self.last_busy = now
+            self.changed_at = now
+        self.seen = version
+        return now - self.last_busy < self.busy_window
+
+
+STALE = ("X-Peacemonitor-Stale", "import-in-progress")  # the header on an earlier answer
 
 # How long a request that has an earlier answer to fall back on waits for an importer's lock.
 PATIENCE = 0.25
