@@ -42,6 +42,7 @@ from peacemonitor.web.indicator import IndicatorAnswer
 from peacemonitor.web.negotiation import CeasefireView, TableView
 from peacemonitor.web.overview import MapView, Overview, Territory
 from peacemonitor.web.process import CoveragePage
+from peacemonitor.web.regions import NetworkPage, PrioritiesPage
 from peacemonitor.web.search import SearchResult
 
 if TYPE_CHECKING:
@@ -172,6 +173,12 @@ SHAPES: dict[str, tuple[str, object]] = {
         "load for what has no data, and the sources cited",
         PublishedPage,
     ),
+    "api-priorities": (
+        "`GET /api/priorities?priority_weights=`: the priorities ranking for the weights in the "
+        "URL, with its map",
+        PrioritiesPage,
+    ),
+    "api-network": ("`GET /api/network`: the network with its drawing's layout", NetworkPage),
     "api-actor": (
         "`GET /api/actor/{id}`: an armed group's lineage tree, presence, strength, tables, "
         "ceasefires and scorecard",
@@ -214,6 +221,7 @@ def _type_name(annotation: object) -> str:
         "peacemonitor.web.maps.",
         "peacemonitor.web.errors.",
         "peacemonitor.web.indicator.",
+        "peacemonitor.web.regions.",
         "peacemonitor.coverage.",
         "peacemonitor.indicators.",
         "peacemonitor.web.groups.",

@@ -148,6 +148,8 @@ PAGE_TYPES = [
     "/implementation",
     "/scorecard",
     "/published",
+    "/priorities",
+    "/network",
 ]
 
 
@@ -236,6 +238,40 @@ def test_a_filter_changes_the_chart_and_the_url(server: str, page: tuple[Any, Wa
     monthly = tab.locator("#chart-national").get_attribute("data-points")
     assert "by=month" in tab.url and "start=" not in tab.url
     assert (int(yearly or 0), int(monthly or 0)) == (3, 36)
+
+
+def _ranking(tab: Any) -> list[str]:
+    codes: list[str] = tab.locator("#priority-table tbody tr").evaluate_all(
+        "rows => rows.map(r => r.dataset.code)"
+    )
+    return codes
+
+
+def test_a_weight_changed_in_the_form_changes_the_ranking_and_the_url(
+    server: str, page: tuple[Any, Watch]
+) -> None:
+    import httpx
+
+    tab, _ = page
+    tab.goto(server + "/priorities?lang=en", wait_until="networkidle")
+    before = _ranking(tab)
+    assert len(before) == 33 and tab.locator("svg.map path").count() == 33
+    tab.locator("#weight-population").fill("10")
+    tab.locator("#weight-population").press("Enter")  # the keyboard submits the form
+    tab.wait_for_url("**w_population=10**")
+    after = _ranking(tab)
+    assert after != before and sorted(after) == sorted(before)
+    weights = "violence=0.3,population=10,fragmentation=0.15,tables=0.15"
+    weights += ",seriousness=0.15,implementation=0.1"
+    report = httpx.get(server + "/api/priorities", params={"priority_weights": weights}).json()[
+        "report"
+    ]
+    assert after == [r["code"] for r in report["rows"]]
+    drawn = tab.locator("svg.map path.area").evaluate_all(
+        "ps => Object.fromEntries(ps.map(p => [p.dataset.code, Number(p.dataset.value)]))"
+    )
+    assert drawn == {r["code"]: r["index"] for r in report["rows"] if r["index"] is not None}
+    assert tab.locator("#weight-population").input_value() == "10.0"
 
 
 def test_published_shows_the_police_homicides_beside_the_published_counts(

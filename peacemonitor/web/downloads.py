@@ -139,3 +139,12 @@ def register(app: FastAPI, context: Callable[[Filters], AbstractContextManager[C
             if fmt is MapFormat.GEOJSON:
                 return _geojson(ctx, rows, data.level)
             return _table(rows, fmt.value, "map")
+
+    @app.get("/api/download/network.graphml", name="download-network")
+    def download_network(filters: FiltersQuery) -> Response:
+        """The network page's groups, tables and cited links as GraphML (Gephi, yEd)."""
+        from peacemonitor.web.regions import graphml
+
+        with context(filters) as ctx:
+            headers = {"Content-Disposition": 'attachment; filename="network.graphml"'}
+            return Response(graphml(ctx), media_type="application/xml", headers=headers)

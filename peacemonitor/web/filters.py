@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Literal
 from urllib.parse import urlencode
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, field_validator, model_validator
 
 from peacemonitor.indicators import Level, Period
 from peacemonitor.model import PartialDate
@@ -35,6 +35,19 @@ class Filters(BaseModel):
     weights: str | None = None  # scorecard: "violence=2,gestures=0"
     indicator: str | None = None  # published vs computed: one indicator
     computable: bool = False  # published vs computed: leave out what cannot be computed
+    # regional priorities: "name=value,..." as `priorities --weights` takes them
+    priority_weights: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _weight_inputs(cls, data: object) -> object:
+        """The priorities form has one number input per component (``w_<name>``): they fold
+        into ``priority_weights``, so links and cached answers carry one field."""
+        if not isinstance(data, dict) or not any(str(k).startswith("w_") for k in data):
+            return data
+        parts = [f"{k[2:]}={v}" for k, v in data.items() if k.startswith("w_") and v != ""]
+        kept = {k: v for k, v in data.items() if not k.startswith("w_")}
+        return kept | ({"priority_weights": ",".join(parts)} if parts else {})
 
     @field_validator("*", mode="before")
     @classmethod

@@ -98,6 +98,9 @@ EXTRA = (
     *("as_of", "start", "end", "by", "outcome", "category", "level", "period", "source"),
     *("metric", "territory", "Error", "JSON API", "applies"),
     *("subject", "weights", "indicator", "computable"),
+    *("priority_weights", "violence", "fragmentation", "tables", "seriousness", "implementation"),
+    *("high", "medium", "low", "lineage", "alliance", "rivalry", "other", "party"),
+    *("no group recorded", "no active table", "mean coded level", "no data"),
     # the armed group page: how presence is known, scorecard components and their status
     *("events", "user", "present (registry)", "present (events)", "present (user)"),
     *("red-lines", "gestures", "provisions", "violence", "measured", "no data", "not applicable"),

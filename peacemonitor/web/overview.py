@@ -17,6 +17,7 @@ from peacemonitor.registry import Registry
 from peacemonitor.tables import TableSummary, list_tables
 from peacemonitor.web.context import Context
 from peacemonitor.web.maps import MapData, map_data
+from peacemonitor.web.regions import Regional, regional
 from peacemonitor.web.series import Series, outcomes_with_data, series_for
 from peacemonitor.web.status import Missing, SourceNote, StoreStatus, source_notes, store_status
 
@@ -195,6 +196,7 @@ class Territory(BaseModel):
     ceasefires: list[CeasefireState]
     groups: list[str]
     missing: list[Missing]
+    regional: Regional
 
 
 def place(ctx: Context, code: str) -> Place:
@@ -235,6 +237,7 @@ def territory(ctx: Context, code: str) -> Territory:
     except PeacemonitorError:
         drawn = None
     tables = [t for t in list_tables(registry, day) if covers(t.scope, where)]
+    groups = sorted(set(groups_present(registry, where, day)))
     return Territory(
         place=where,
         as_of=day,
@@ -243,6 +246,7 @@ def territory(ctx: Context, code: str) -> Territory:
         ceasefires=[
             c for c in list_ceasefires(registry, day) if covers(c.in_force or c.suspended, where)
         ],
-        groups=sorted(set(groups_present(registry, where, day))),
+        groups=groups,
         missing=_observations_missing(status),
+        regional=regional(ctx, where.code, where.level, groups),
     )

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from peacemonitor.web import analytics, groups, negotiation, overview, process, search
+from peacemonitor.web import analytics, groups, negotiation, overview, process, regions, search
 from peacemonitor.web.maps import Outline
 
 
@@ -69,6 +69,14 @@ PAGES: tuple[Page, ...] = (
         "Published vs computed",
         nav=True,
     ),
+    Page(
+        "priorities",
+        regions.priorities_page,
+        regions.PrioritiesPage,
+        "Regional priorities",
+        nav=True,
+    ),
+    Page("network", regions.network_page, regions.NetworkPage, "Network", nav=True),
 )
 
 
