@@ -276,3 +276,19 @@ def test_the_spanish_scorecard_draws_details_in_spanish_and_marks_english(
     evidence = [e.detail for c in parts.values() for e in c.evidence if e.detail]
     assert evidence and set(evidence) <= set(english_marked(page))
     assert 'id="english-note"' in page
+
+
+def test_the_spanish_published_page_marks_registry_statements_and_reasons_as_english(
+    client: TestClient, small: Store, registry: Registry
+) -> None:
+    from english_text import english_marked
+
+    report = reconcile(small, registry)
+    page = client.get("/published?lang=es").text
+    marked = set(english_marked(page))
+    statements = {r.statement for r in report.rows}
+    reasons = {why for r in report.rows if r.status != "not computable" for why in r.reasons}
+    assert statements and statements <= marked
+    assert reasons and reasons <= marked
+    assert 'id="english-note"' in page
+    assert 'id="english-note"' not in client.get("/published?lang=en").text
