@@ -225,6 +225,9 @@ def test_a_territory_shows_its_priority_components_and_rank(
     assert "Rank 1 of 9 (department, 2018)" in page
     spanish = client.get(f"/territory/76?period=2018&priority_weights={VIOLENCE_ONLY}").text
     assert "Puesto 1 de 9 (departamento, 2018)" in spanish
+    people = next(c for c in row.components if c.name == "population").value
+    assert people is not None and f"<td>{people:,.0f} personas</td>".replace(",", ".") in spanish
+    assert " people<" not in spanish and "None" not in spanish
     municipal = client.get("/api/territory/76001?period=2018").json()["regional"]["priority"]
     assert (municipal["level"], municipal["of"]) == ("municipality", 11)
 
