@@ -146,7 +146,8 @@ def test_the_map_draws_the_index_with_no_data_hatched(client: TestClient) -> Non
     page = client.get(f"/priorities?period=2018&priority_weights={VIOLENCE_ONLY}").text
     drawn = dict(re.findall(r'data-code="(\w+)" data-value="([^"]*)" class="area"', page))
     assert {code: float(v) for code, v in drawn.items()} == {"05": index["05"], "76": 1.0}
-    assert 'href="/territory/76?lang=es"' in page
+    kept = urlencode({"period": "2018", "priority_weights": VIOLENCE_ONLY, "lang": "es"})
+    assert f'href="/territory/76?{kept}"' in html.unescape(page)  # the map keeps the weights
 
 
 def test_bad_weights_answer_in_the_one_error_shape(client: TestClient) -> None:

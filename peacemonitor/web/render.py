@@ -77,8 +77,10 @@ class Renderer:
                 return f"{name}: {_('no data')}"
             return f"{name}: {num(area.value, 0 if view.data.metric == 'count' else 2)}"
 
-        lang = values["lang"]
-        return maps.svg(outline, view.data, label, "/territory/{code}" + f"?lang={lang}")
+        # The territory link keeps the page's filters (period, weights…), so a shared view
+        # stays what it was one click later; braces escaped for ``str.format``.
+        query = values["f"].query(lang=values["lang"]).replace("{", "{{").replace("}", "}}")
+        return maps.svg(outline, view.data, label, "/territory/{code}" + query)
 
     def _where(self, data: Any, outline: maps.Outline, values: dict[str, Any]) -> str:
         """Reported presence of a group, or where a ceasefire is in force and suspended."""
