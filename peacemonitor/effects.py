@@ -229,19 +229,23 @@ def _finish(result: dict[str, Any], estimates: list[est.Estimate]) -> CeasefireE
     return CeasefireEffect(**(result | {"estimates": quoted}))
 
 
+CAVEATS = {
+    "association": "An estimate is an association under the method's assumptions "
+    "(docs/methods.md), not proof that the ceasefire caused the change.",
+    "coverage": "Months the source does not fully cover are left out, never counted as 0.",
+    "scope": "Treated municipalities are the ceasefire's whole registered scope: presence is "
+    "coarse, so places where the parties were absent dilute any effect toward none.",
+    "homicide": "Homicides mix all kinds of violence: most are not about the armed conflict.",
+}
+"""The fixed caveats, by name: the web pages translate them word for word."""
+
+
 def _caveats(categories: tuple[Category, ...], scope_only: bool) -> list[str]:
-    notes = [
-        "An estimate is an association under the method's assumptions (docs/methods.md), "
-        "not proof that the ceasefire caused the change.",
-        "Months the source does not fully cover are left out, never counted as 0.",
-    ]
+    notes = [CAVEATS["association"], CAVEATS["coverage"]]
     if scope_only:
-        notes.append(
-            "Treated municipalities are the ceasefire's whole registered scope: presence is "
-            "coarse, so places where the parties were absent dilute any effect toward none."
-        )
+        notes.append(CAVEATS["scope"])
     if Category.HOMICIDE in categories:
-        notes.append("Homicides mix all kinds of violence: most are not about the armed conflict.")
+        notes.append(CAVEATS["homicide"])
     return notes
 
 

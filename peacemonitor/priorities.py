@@ -57,6 +57,11 @@ class PriorityComponent(BaseModel):
     value: float | None = Field(description="the raw measure (a rate, a count, a mean)")
     score: float | None = Field(description="0–1; null is no data")
     detail: str
+    parts: dict[str, float | None] = Field(
+        default={},
+        description="what the detail lists, by name: outcome → rate percentile, group → "
+        "seriousness (null: no data), group or table → null; for drawing it in any language",
+    )
 
 
 class Priority(BaseModel):
@@ -266,6 +271,7 @@ def _row(code: str, name: str | None, c: _Context) -> Priority:
             value=round(violence, 4) if violence is not None else None,
             score=round(violence, 4) if violence is not None else None,
             detail=", ".join(f"{k} {v:.2f}" for k, v in rates.items()) or "no data",
+            parts=dict(rates),
         ),
         PriorityComponent(
             name="population",
@@ -280,6 +286,7 @@ def _row(code: str, name: str | None, c: _Context) -> Priority:
             value=len(groups),
             score=round(1 / len(groups), 4) if groups else 0.0,
             detail=", ".join(groups) or "no group recorded",
+            parts=dict.fromkeys(groups),
         ),
         PriorityComponent(
             name="tables",
@@ -287,6 +294,7 @@ def _row(code: str, name: str | None, c: _Context) -> Priority:
             value=len(tables),
             score=round(len(tables) / c.most_tables, 4) if c.most_tables else None,
             detail=", ".join(tables) or "no active table",
+            parts=dict.fromkeys(tables),
         ),
         PriorityComponent(
             name="seriousness",
@@ -294,6 +302,7 @@ def _row(code: str, name: str | None, c: _Context) -> Priority:
             value=round(sum(serious) / len(serious), 4) if serious else None,
             score=round(sum(serious) / len(serious), 4) if serious else None,
             detail=", ".join(f"{g} {c.serious.get(g)}" for g in negotiating) or "no data",
+            parts={g: c.serious.get(g) for g in negotiating},
         ),
         PriorityComponent(
             name="implementation",

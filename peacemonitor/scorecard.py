@@ -61,6 +61,12 @@ class Component(BaseModel):
     value: float | None = Field(description="the raw measure: a count, a share or a mean level")
     score: float | None
     detail: str
+    counts: dict[str, float] = Field(
+        default={},
+        description="the numbers the detail states, by name (lines, breaches, declared, live, "
+        "clashes, goodwill, hostile, coded, uncoded, mean, views, municipalities), for "
+        "drawing it in any language",
+    )
     evidence: list[Evidence]
 
 
@@ -175,6 +181,7 @@ def red_lines(
             w,
             status=NO_DATA,
             detail=f"{len(lines)} red line(s); no source naming armed groups covers {year}",
+            counts={"lines": len(lines)},
             evidence=[Evidence(kind="red-line", ref=r.id) for r in lines],
         )
     breaches = [
@@ -190,6 +197,7 @@ def red_lines(
         value=len(breaches),
         score=round(1 / (1 + len(breaches)), 4),
         detail=f"{len(breaches)} breach(es) of {len(lines)} red line(s)",
+        counts={"breaches": len(breaches), "lines": len(lines)},
         evidence=breaches,
     )
 
@@ -207,13 +215,15 @@ def ceasefire(
             if fires
             else ""
         )
-        return _component("ceasefire", w, status=NOT_APPLICABLE, detail=detail)
+        counts = {"declared": len(fires)}
+        return _component("ceasefire", w, status=NOT_APPLICABLE, detail=detail, counts=counts)
     if not attribution_covered(store, CLASHES, first, last):
         return _component(
             "ceasefire",
             w,
             status=NO_DATA,
             detail=f"{len(live)} ceasefire(s) in force; no source naming groups covers {year}",
+            counts={"live": len(live)},
             evidence=[Evidence(kind="ceasefire", ref=c.id) for c in live],
         )
     known = list(municipalities(store))
@@ -229,6 +239,7 @@ def ceasefire(
         value=len(violations),
         score=round(1 / (1 + len(violations)), 4),
         detail=f"{len(violations)} clash(es) with the state while a ceasefire was in force there",
+        counts={"clashes": len(violations)},
         evidence=violations,
     )
 
@@ -258,6 +269,7 @@ def gestures(registry: Registry, actors: list[str], year: int, w: float) -> Comp
         value=good,
         score=round(good / len(found), 4),
         detail=f"{good} goodwill, {len(found) - good} hostile",
+        counts={"goodwill": good, "hostile": len(found) - good},
         evidence=evidence,
     )
 
@@ -279,7 +291,8 @@ def provisions(registry: Registry, actors: list[str], year: int, w: float) -> Co
             evidence.append(Evidence(kind="provision", ref=ref, detail=f"level {level}"))
     if not levels:
         detail = f"{uncoded} provision(s) the group is responsible for, none coded by {end}"
-        return _component("provisions", w, status=NO_DATA, detail=detail)
+        counts = {"uncoded": uncoded}
+        return _component("provisions", w, status=NO_DATA, detail=detail, counts=counts)
     mean = sum(levels) / len(levels)
     return _component(
         "provisions",
@@ -288,6 +301,7 @@ def provisions(registry: Registry, actors: list[str], year: int, w: float) -> Co
         value=round(mean, 4),
         score=round(mean / 3, 4),
         detail=f"mean level {mean:.2f} of {len(levels)} coded provision(s); {uncoded} not coded",
+        counts={"mean": round(mean, 4), "coded": len(levels), "uncoded": uncoded},
         evidence=evidence,
     )
 
@@ -311,6 +325,7 @@ def violence(store: Store, area: set[str], year: int, w: float) -> Component:
         value=round(mean, 4),
         score=round(mean, 4),
         detail=f"{len(scores)} view(s) with data in {len(area)} municipalities",
+        counts={"views": len(scores), "municipalities": len(area)},
         evidence=evidence,
     )
 

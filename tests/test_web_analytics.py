@@ -249,3 +249,46 @@ def test_without_observations_the_published_page_says_what_to_load(bare: Store) 
     assert "Data to load" in page and "peacemonitor import massacres" in page
     assert "The official massacre list is not imported" in page
     assert "Nothing imported covers a published statistic yet." in page
+
+
+def test_the_spanish_scorecard_draws_details_in_spanish_and_marks_english(
+    client: TestClient, small: Store, registry: Registry
+) -> None:
+    from english_text import english_marked, outside_english
+
+    card = scorecard(small, registry, "eln", range(2024, 2025))
+    parts = {c.name: c for c in card.years[0].components}
+    page = client.get("/scorecard?lang=es&subject=eln&start=2024&end=2024").text
+    row = page.split('<tr data-year="2024">')[1].split("</tr>")[0]
+    red = row.split('data-component="red-lines"')[1].split("</td>")[0]
+    lines = int(parts["red-lines"].counts["lines"])
+    said = f"{lines} línea(s) roja(s); ninguna fuente que nombre a los grupos armados cubre 2024"
+    assert said in red
+    gestures = row.split('data-component="gestures"')[1].split("</td>")[0]
+    counts = parts["gestures"].counts
+    assert f"{counts['goodwill']:.0f} de buena voluntad, {counts['hostile']:.0f} hostil(es)" in (
+        gestures
+    )
+    assert "<strong>0,00</strong>" in gestures
+    spanish = outside_english(page)
+    for english in ("red line(s)", "goodwill", "hostile", "no source", "in force", "view(s)"):
+        assert english not in spanish, english
+    evidence = [e.detail for c in parts.values() for e in c.evidence if e.detail]
+    assert evidence and set(evidence) <= set(english_marked(page))
+    assert 'id="english-note"' in page
+
+
+def test_the_spanish_published_page_marks_registry_statements_and_reasons_as_english(
+    client: TestClient, small: Store, registry: Registry
+) -> None:
+    from english_text import english_marked
+
+    report = reconcile(small, registry)
+    page = client.get("/published?lang=es").text
+    marked = set(english_marked(page))
+    statements = {r.statement for r in report.rows}
+    reasons = {why for r in report.rows if r.status != "not computable" for why in r.reasons}
+    assert statements and statements <= marked
+    assert reasons and reasons <= marked
+    assert 'id="english-note"' in page
+    assert 'id="english-note"' not in client.get("/published?lang=en").text

@@ -226,3 +226,32 @@ def test_a_red_line_breach_is_counted_where_a_source_naming_groups_covers_the_ye
         "Whose events count: eln. 2024: 1 2024-10-10 · kidnapping in 54001 [events:e0] "
         "2025: no data"
     ) in text
+
+
+def test_the_spanish_ceasefire_page_says_the_effect_in_spanish_with_spanish_numbers(
+    client: TestClient, store: Store
+) -> None:
+    from english_text import english_marked, outside_english
+
+    query = "?lang=es&outcome=massacre&source=massacres"
+    expected = ceasefire_effect(store, from_store(store), ELN, "massacre", "massacres", METHODS)
+    start = expected.estimates[0]
+    assert start.rate_ratio is not None and start.ci_low is not None and start.ci_high is not None
+    page = client.get(f"/ceasefire/{ELN}{query}").text
+    spanish = outside_english(page)
+    ratios = (start.rate_ratio, start.ci_low, start.ci_high)
+    down, low, high = (round(abs(1 - x) * 100) for x in ratios)
+    said = (
+        f"Masacre (massacres, hechos): un {down}\xa0% menos mientras estuvo vigente de lo que "
+        f"predecía la tendencia anterior (intervalo del 95\xa0%: de un {low}\xa0% menos a un "
+        f"{high}\xa0% más); el intervalo incluye la ausencia de cambio — una asociación, no "
+        "prueba de causa."
+    )
+    assert said.replace("\xa0", " ") in spanish  # the text drops the no-break space
+    assert f"un {down}\xa0% menos" in page
+    assert f"{start.rate_ratio:.2f}".replace(".", ",") in spanish
+    for english in ("higher", "lower", "while it applied", "needs treated", "not proof", "Months"):
+        assert english not in spanish, english
+    assert "needs treated and control municipalities" in english_marked(page)
+    assert 'id="english-note"' in page
+    assert start.sentence in client.get(f"/api/ceasefire/{ELN}{query}").text  # JSON as is

@@ -226,6 +226,9 @@ def test_a_territory_shows_its_priority_components_and_rank(
     assert "Rank 1 of 9 (department, 2018)" in page
     spanish = client.get(f"/territory/76?period=2018&priority_weights={VIOLENCE_ONLY}").text
     assert "Puesto 1 de 9 (departamento, 2018)" in spanish
+    people = next(c for c in row.components if c.name == "population").value
+    assert people is not None and f"<td>{people:,.0f} personas</td>".replace(",", ".") in spanish
+    assert " people<" not in spanish and "None" not in spanish
     municipal = client.get("/api/territory/76001?period=2018").json()["regional"]["priority"]
     assert (municipal["level"], municipal["of"]) == ("municipality", 11)
 
@@ -260,3 +263,26 @@ def test_a_store_without_reference_data_says_what_to_load(store: Store) -> None:
     page = client.get("/priorities?lang=en").text
     assert "peacemonitor data load path/to/divipola" in page
     assert client.get("/network").status_code == 200  # the registry alone draws the network
+
+
+def test_the_spanish_page_draws_component_details_in_spanish(client: TestClient) -> None:
+    from english_text import outside_english
+
+    data = client.get(f"/api/priorities?period=2018&priority_weights={PEOPLE_ONLY}").json()
+    page = client.get(f"/priorities?lang=es&period=2018&priority_weights={PEOPLE_ONLY}").text
+    rows = {r["code"]: r for r in data["report"]["rows"]}
+    for code, row in rows.items():
+        people = next(c for c in row["components"] if c["name"] == "population")
+        cell = re.search(rf'<tr data-code="{code}">(.*?)</tr>', page, re.S)
+        assert cell is not None
+        if people["value"] is None:
+            assert 'title="sin datos"' in cell.group(1)
+            continue
+        spanish = f"{people['value']:,.0f} personas".replace(",", ".")
+        assert f'title="{spanish}"' in cell.group(1), spanish
+        assert people["detail"].endswith(" people")  # the JSON keeps the record's English
+    violence = next(c for c in rows["76"]["components"] if c["name"] == "violence")
+    assert violence["parts"] and all(0 <= v <= 1 for v in violence["parts"].values())
+    assert list(violence["parts"]) == ["civilians"]
+    assert 'title="contra civiles 1,00"' in page  # the outcome translated, the number in Spanish
+    assert " people" not in outside_english(page) and "None" not in page

@@ -57,6 +57,12 @@ class Translator:
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
         return format_decimal(value, format=pattern, locale=self.language)
 
+    def percent(self, share: float | None) -> str:
+        """A share (0.05) as a whole percentage in the language's notation ('5 %' in Spanish)."""
+        from babel.numbers import format_percent
+
+        return "—" if share is None else format_percent(share, locale=self.language)
+
     def date(self, value: dt.date | PartialDate | None) -> str:
         """A day, month or year in the language's notation, at the precision it is known to."""
         from babel.dates import format_date, format_skeleton
@@ -113,10 +119,11 @@ def required_messages() -> set[str]:
     """Every msgid a page can show: the ``_()`` calls in the templates, the page titles, and
     the enum values pages translate (statuses, kinds, levels, categories, views)."""
     from peacemonitor import model
+    from peacemonitor.effects import CAVEATS
     from peacemonitor.views import View
     from peacemonitor.web.pages import PAGES
 
-    found: set[str] = set(EXTRA) | {p.title for p in PAGES}
+    found: set[str] = set(EXTRA) | {p.title for p in PAGES} | set(CAVEATS.values())
     templates = resources.files("peacemonitor") / "web" / "templates"
     for entry in templates.iterdir():
         if entry.name.endswith(".html"):

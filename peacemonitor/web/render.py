@@ -28,6 +28,8 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.env.filters["format_with"] = _format_with
+        self.env.filters["upfirst"] = lambda text: text[:1].upper() + text[1:]
 
     def _globals(self, filters: Filters, request: Request) -> dict[str, Any]:
         lang = filters.lang or DEFAULT_LANGUAGE
@@ -38,6 +40,7 @@ class Renderer:
             "lang": lang,
             "other_lang": other,
             "num": t.number,
+            "pct": t.percent,
             "date": t.date,
             "f": filters,
             "q": lambda **changes: filters.query(**changes),
@@ -101,6 +104,12 @@ class Renderer:
         values = self._globals(filters, request)
         values.update(spec=spec, title=values["_"]("JSON API"))
         return self.env.get_template("api_docs.html").render(values)
+
+
+def _format_with(message: str, **parts: Any) -> Markup:
+    """A translated message with its ``{named}`` parts filled in: text parts are escaped, parts
+    already drawn as HTML (macros, ``lang="en"`` spans) are kept."""
+    return Markup(message).format(**parts)
 
 
 def _json(value: Any) -> str:
