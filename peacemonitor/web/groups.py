@@ -5,13 +5,13 @@ from the library call that answers it, each fact with its source."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict
 
 from pydantic import BaseModel, Field
 
 from peacemonitor.actors import TREE_RELATIONS, ActorDetail, LineageNode, actor_detail
 from peacemonitor.ceasefires import CeasefireState, get_ceasefire, state_on
-from peacemonitor.model import Actor, Citation, PDate, RelationKind, Statistic, TerritoryLevel
+from peacemonitor.model import Actor, Citation, PDate, RelationKind, Statistic
+from peacemonitor.presence import PresenceRecord
 from peacemonitor.registry import Registry
 from peacemonitor.scorecard import Scorecard
 from peacemonitor.statistics import list_statistics
@@ -131,24 +131,9 @@ def lineage_tree(registry: Registry, root: LineageNode, current: str) -> Lineage
 # --- presence --------------------------------------------------------------------------------
 
 
-class PresenceRow(BaseModel):
-    """One ``presence.PresenceRecord``: a territory, the period, and how it is known."""
-
-    actor_id: str
-    territory_code: str
-    territory_level: TerritoryLevel
-    territory_name: str | None
-    first: dt.date | None
-    last: dt.date | None
-    source: str
-    how: str = Field(description="registry (a cited report), events (mapped), or user (imported)")
-    events: int | None = None
-    detail: str | None = None
-
-
 class PresenceView(BaseModel):
     window_months: int
-    rows: list[PresenceRow]
+    rows: list[PresenceRecord] = Field(description="presence.presence's records, as found")
     departments: dict[str, list[str]] = Field(
         description="how → department codes it reaches, for the map"
     )
@@ -168,7 +153,7 @@ def presence_view(ctx: Context, actor_id: str) -> PresenceView:
         found = presence(ctx.store, ctx.registry(), actor_id, ctx.filters.day, WINDOW)
     except PeacemonitorError as error:  # e.g. a store older than the presence table
         return PresenceView(window_months=WINDOW, rows=[], departments={}, error=str(error))
-    rows = [PresenceRow(**asdict(r)) for r in found]
+    rows = list(found)
     departments = {
         how: sorted({r.territory_code[:2] for r in rows if r.how == how and r.territory_code})
         for how in HOWS
